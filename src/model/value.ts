@@ -94,6 +94,18 @@ export function makeNumber(n: number, float: boolean): number | FloatValue {
   return float && Number.isInteger(n) ? new FloatValue(n) : n;
 }
 
+/**
+ * Copies the mutable parts of a value (arrays and plain objects); primitives and the
+ * immutable boxes are shared. Used so a rule's constants never alias a fact's fields.
+ */
+export function cloneValue(v: Value): Value {
+  if (v === null || typeof v !== 'object' || v instanceof FloatValue || v instanceof DateValue) return v;
+  if (Array.isArray(v)) return v.map(cloneValue);
+  const out: FieldMap = {};
+  for (const k in v) out[k] = cloneValue((v as FieldMap)[k]!);
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Decoding from the wire.
 

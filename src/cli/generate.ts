@@ -1,0 +1,40 @@
+// `rete-eval generate`: writes a bench workload's facts (NDJSON) and, optionally, its
+// rules file, exactly as shared/spec/workloads.md defines them.
+
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError } from '../model/errors.js';
+import { parseSize, WORKLOADS, type WorkloadName } from '../bench/workloads.js';
+import { OutputSink } from '../io/output.js';
+
+export function registerGenerate(program: Command): void {
+  program
+    .command('generate')
+    .description('write the facts (and rules) of a bench workload from the specification')
+    .option('-w, --workload <name>', 'simple | payroll | enterprise | join', 'simple')
+    .option('-n, --size <n>', 'number of facts, e.g. 100k, 1m', '100k')
+    .option('-o, --output <file>', 'facts file (NDJSON; .gz compresses); default stdout')
+    .option('--rules-out <file>', 'also write the workload\'s rules file here')
+    .action(async (opts: { workload: string; size: string; output?: string; rulesOut?: string }) => {
+      const w = WORKLOADS[opts.workload as WorkloadName];
+      if (!w) throw new UsageError(`unknown workload "${opts.workload}"; expected ${Object.keys(WORKLOADS).join(', ')}`);
+      const size = parseSize(opts.size);
+      if (Number.isNaN(size)) throw new UsageError(`--size: expected a count such as 100k or 1m, got "${opts.size}"`);
+      if (opts.rulesOut) writeFileSync(opts.rulesOut, JSON.stringify(w.rules(size), null, 2) + '\n');
+      const out = opts.output && opts.output !== '-' ? OutputSink.file(opts.output) : OutputSink.stdout();
+      try {
+        const n = w.factCount(size);
+        for (let i = 0; i < n; i++) {
+          out.write(w.factLine(i, size) + '\n');
+          if ((i & 0x3fff) === 0x3fff) {
+            await out.flush();
+            if (out.closed) break;
+          }
+        }
+        await out.close();
+      } catch (e) {
+        out.abort();
+        throw e;
+      }
+    });
+}

@@ -1,0 +1,54 @@
+// The rete-eval command line: registers one subcommand per file and turns every user
+// error into one line on stderr with its documented exit code (no stack traces).
+
+import { Command, CommanderError } from 'commander';
+import { ExitCode, RuleEvalError } from '../model/errors.js';
+import { registerRun } from './run.js';
+import { registerValidate } from './validate.js';
+import { registerExplain } from './explain.js';
+import { registerGenerate } from './generate.js';
+
+declare const __VERSION__: string;
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('rete-eval')
+    .description('Stream fact files through a RETE rule engine; write fired-rule results and a timing report.')
+    .version(typeof __VERSION__ === 'string' ? __VERSION__ : 'dev')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerRun(program);
+  registerValidate(program);
+  registerExplain(program);
+  registerGenerate(program);
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? ExitCode.OK : Number(process.exitCode);
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; commander has already printed the message.
+    return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  }
+  if (e instanceof RuleEvalError) {
+    process.stderr.write(`rete-eval: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const err = e as Error;
+  process.stderr.write(`rete-eval: internal error: ${err?.message ?? String(e)} (this is a bug; set RETE_EVAL_DEBUG=1 for the stack)\n`);
+  if (process.env.RETE_EVAL_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+  return ExitCode.INTERNAL;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.exitCode = reportError(e);
+  },
+);

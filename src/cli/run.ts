@@ -1,0 +1,111 @@
+// `rete-eval run`: wires the command-line options to a batch run, shows a progress bar on
+// a TTY for large inputs, and prints the report (stderr) or writes it as JSON (--report).
+
+import { writeFileSync, renameSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { runBatch } from '../pipeline.js';
+import { totalSize } from '../io/source.js';
+import { describeIoError, UsageError } from '../model/errors.js';
+import { formatBytes, formatReport } from '../report/human.js';
+import { integerOption, useColor } from './options.js';
+
+/** Inputs at least this large get a progress bar (on a TTY). */
+const PROGRESS_MIN_BYTES = 8 << 20;
+/** Default for --max-firings: stops runaway rule loops, far above any real batch. */
+export const DEFAULT_MAX_FIRINGS = 50_000_000;
+
+interface RunFlags {
+  rules: string;
+  output?: string;
+  format: 'auto' | 'ndjson' | 'json';
+  emit: 'firings' | 'facts';
+  values: 'plain' | 'tagged';
+  chain: boolean;
+  maxFirings: number;
+  onError: 'fail' | 'skip';
+  rejects?: string;
+  report?: string;
+  quiet?: boolean;
+  progress: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('evaluate facts (NDJSON, JSON array or {"facts":[...]}, gzip or not; stdin by default) against rules')
+    .argument('[facts...]', 'fact files, read in order; none or - reads stdin')
+    .requiredOption('-r, --rules <file>', 'rules file (JSON array or {"rules":[...]})')
+    .option('-o, --output <file>', 'write results here (written whole, renamed into place; .gz compresses); default stdout')
+    .addOption(new Option('--format <format>', 'input format').choices(['auto', 'ndjson', 'json']).default('auto'))
+    .addOption(new Option('--emit <what>', 'write rule firings, or the final facts after actions').choices(['firings', 'facts']).default('firings'))
+    .addOption(new Option('--values <style>', 'value style in output').choices(['plain', 'tagged']).default('plain'))
+    .option('--no-chain', 'do not re-match changed or created facts (the reference engine\'s behaviour)')
+    .option('--max-firings <n>', 'stop with an error when firings, or facts created, pass n (0 = no limit)', integerOption(0), DEFAULT_MAX_FIRINGS)
+    .addOption(new Option('--on-error <policy>', 'on a malformed fact: stop, or skip it and count it').choices(['fail', 'skip']).default('fail'))
+    .option('--rejects <file>', 'with --on-error skip: write skipped records here, one per line, as read')
+    .option('--report <file>', 'write the run report as JSON')
+    .option('-q, --quiet', 'do not print the report on stderr')
+    .option('--no-progress', 'never show a progress bar')
+    .action(async (facts: string[], flags: RunFlags) => {
+      if (flags.rejects !== undefined && flags.onError !== 'skip') throw new UsageError('--rejects needs --on-error skip');
+      if (facts.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+      const bar = progressBar(facts, flags);
+      let report;
+      try {
+        report = await runBatch({
+          rulesFile: flags.rules,
+          inputs: facts,
+          format: flags.format,
+          output: flags.output,
+          emit: flags.emit,
+          values: flags.values,
+          chain: flags.chain,
+          maxFirings: flags.maxFirings,
+          onError: flags.onError,
+          rejectsFile: flags.rejects,
+          onProgress: bar ? (bytes) => bar.update(bytes) : undefined,
+          onRulesLoaded: (warnings) => {
+            if (!flags.quiet) for (const w of warnings) process.stderr.write(`rete-eval: warning: ${flags.rules}: ${w.path}: ${w.message}\n`);
+          },
+        });
+      } finally {
+        bar?.stop();
+      }
+      if (flags.report !== undefined) {
+        const tmp = `${flags.report}.${process.pid}.tmp`;
+        try {
+          writeFileSync(tmp, JSON.stringify(report, null, 2) + '\n');
+          renameSync(tmp, flags.report);
+        } catch (e) {
+          throw describeIoError(e, flags.report, 'write');
+        }
+      }
+      if (!flags.quiet) process.stderr.write(formatReport(report, useColor(process.stderr)));
+      else if (report.rejects.count > 0) {
+        // Skipped records are never silent, even with --quiet.
+        process.stderr.write(`rete-eval: warning: ${report.rejects.count} malformed records skipped${flags.rejects ? `, written to ${flags.rejects}` : ''}\n`);
+      }
+    });
+}
+
+function progressBar(facts: string[], flags: RunFlags): cliProgress.SingleBar | null {
+  if (!flags.progress || flags.quiet || process.stderr.isTTY !== true) return null;
+  const total = totalSize(facts);
+  if (total === null || total < PROGRESS_MIN_BYTES) return null;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'reading |{bar}| {percentage}% · {done} of {size} · eta {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+      formatValue: (v, _o, type) => (type === 'value' ? formatBytes(v) : type === 'total' ? formatBytes(v) : String(v)),
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { size: formatBytes(total), done: formatBytes(0) });
+  const update = bar.update.bind(bar);
+  bar.update = ((value: number) => update(value, { done: formatBytes(value) })) as typeof bar.update;
+  return bar;
+}

@@ -1,0 +1,138 @@
+// Output sinks: buffered text written to stdout or to a file. A file is written under a
+// temporary name beside it and renamed into place only when complete (gzip when the name
+// ends in .gz); a closed stdout (`| head`) makes the sink report `closed` instead of failing.
+
+import { createWriteStream, renameSync, unlinkSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { createGzip, type Gzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { describeIoError } from '../model/errors.js';
+
+const FLUSH_AT = 256 * 1024;
+
+export class OutputSink {
+  /** True once the reader of stdout has gone away; the run should stop quietly. */
+  closed = false;
+  readonly name: string;
+  private readonly stream: Writable;
+  private readonly file: WriteStream | null;
+  private readonly tmp: string | null;
+  private readonly target: string | null;
+  private parts: string[] = [];
+  private size = 0;
+  private failure: Error | null = null;
+  private needDrain = false;
+
+  private constructor(name: string, stream: Writable, file: WriteStream | null, tmp: string | null, target: string | null) {
+    this.name = name;
+    this.stream = stream;
+    this.file = file;
+    this.tmp = tmp;
+    this.target = target;
+    const onError = (e: NodeJS.ErrnoException) => {
+      if (target === null && e.code === 'EPIPE') this.closed = true;
+      else if (this.failure === null) this.failure = describeIoError(e, name, 'write');
+    };
+    stream.on('error', onError);
+    if (file !== null && file !== stream) file.on('error', onError);
+  }
+
+  static stdout(): OutputSink {
+    return new OutputSink('<stdout>', process.stdout, null, null, null);
+  }
+
+  /** Opens `path` for writing via a temporary file in the same directory. */
+  static file(path: string): OutputSink {
+    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+    let file: WriteStream;
+    try {
+      file = createWriteStream(tmp, { flush: true });
+    } catch (e) {
+      throw describeIoError(e, path, 'write');
+    }
+    let stream: Writable = file;
+    if (path.endsWith('.gz')) {
+      const gz: Gzip = createGzip();
+      gz.pipe(file);
+      stream = gz;
+    }
+    return new OutputSink(path, stream, file, tmp, path);
+  }
+
+  /** Queues text; it is written when enough has gathered or at flush(). */
+  write(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= FLUSH_AT) this.push();
+  }
+
+  private push(): void {
+    if (this.parts.length === 0) return;
+    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    if (this.closed) return;
+    if (!this.stream.write(text)) this.needDrain = true;
+  }
+
+  /** Writes what is queued and waits while the stream is full (backpressure). */
+  async flush(): Promise<void> {
+    this.push();
+    this.check();
+    if (this.needDrain && !this.closed) {
+      this.needDrain = false;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.stream.off('drain', done);
+          this.stream.off('error', done);
+          this.stream.off('close', done);
+          resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('error', done);
+        this.stream.on('close', done);
+      });
+      this.check();
+    }
+  }
+
+  private check(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /** Completes the output: ends the file and renames it into place. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.file === null) {
+      // stdout: make sure everything queued reaches the pipe before the process exits.
+      if (!this.closed && this.stream.writableNeedDrain) await new Promise((r) => this.stream.once('drain', r));
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.file!.once('close', resolve);
+      this.file!.once('error', reject);
+      this.stream.end();
+    }).catch((e) => {
+      throw describeIoError(e, this.name, 'write');
+    });
+    this.check();
+    try {
+      renameSync(this.tmp!, this.target!);
+    } catch (e) {
+      this.abort();
+      throw describeIoError(e, this.name, 'write');
+    }
+  }
+
+  /** Abandons a file output: the temporary file is removed and the target left untouched. */
+  abort(): void {
+    if (this.file === null) return;
+    this.stream.destroy();
+    this.file.destroy();
+    try {
+      unlinkSync(this.tmp!);
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// Serializers for the output lines: firings (formats.md §4) and final facts, as plain
+// JSON values (the default) or in the reference engine's tagged form (--values tagged).
+
+import { FactShape, type Fact } from '../model/fact.js';
+import type { ActionResult, Firing } from '../model/types.js';
+import { fieldsToTagged, formatRfc3339, toTagged, type FieldMap } from '../model/value.js';
+
+export type ValueStyle = 'plain' | 'tagged';
+
+/** One firing as an NDJSON line (with the newline). */
+export function firingLine(f: Firing, style: ValueStyle): string {
+  if (style === 'plain') return JSON.stringify(f) + '\n';
+  const tagged: Record<string, unknown> = { rule_id: f.rule_id, rule_name: f.rule_name, fact_id: f.fact_id };
+  if (f.fact_ids !== undefined) tagged.fact_ids = f.fact_ids;
+  tagged.actions_executed = f.actions_executed.map(taggedResult);
+  return JSON.stringify(tagged) + '\n';
+}
+
+function taggedResult(r: ActionResult): unknown {
+  if ('FieldSet' in r) return { FieldSet: { ...r.FieldSet, value: toTagged(r.FieldSet.value) } };
+  if ('CalculatorResult' in r) return { CalculatorResult: { ...r.CalculatorResult, parsed_value: toTagged(r.CalculatorResult.parsed_value) } };
+  if ('FactCreated' in r) {
+    return { FactCreated: { fact_id: r.FactCreated.fact_id, fact_data: { fields: fieldsToTagged(r.FactCreated.fact_data.fields) } } };
+  }
+  if ('FactUpdated' in r) return { FactUpdated: { fact_id: r.FactUpdated.fact_id, updated_fields: fieldsToTagged(r.FactUpdated.updated_fields) } };
+  if ('FieldIncremented' in r) {
+    const x = r.FieldIncremented;
+    return { FieldIncremented: { ...x, old_value: toTagged(x.old_value), new_value: toTagged(x.new_value) } };
+  }
+  if ('ArrayAppended' in r) return { ArrayAppended: { ...r.ArrayAppended, appended_value: toTagged(r.ArrayAppended.appended_value) } };
+  return r;
+}
+
+/**
+ * One final fact as an NDJSON line: in the reference shape when it was read in that shape
+ * (a fact without a timestamp gets the run's start time), else as the flat field map.
+ */
+export function factLine(fact: Fact, style: ValueStyle, runStart: number): string {
+  const fields: FieldMap | Record<string, unknown> = style === 'plain' ? fact.fields : fieldsToTagged(fact.fields);
+  if (fact.shape === FactShape.Flat) return JSON.stringify(fields) + '\n';
+  return (
+    JSON.stringify({
+      id: fact.id,
+      external_id: fact.externalId,
+      timestamp: fact.timestamp ?? formatRfc3339(runStart),
+      data: { fields },
+    }) + '\n'
+  );
+}

@@ -1,0 +1,141 @@
+// Facts: the in-memory fact (one class, one shape for V8) and the decoder that turns a
+// parsed JSON record, in the reference shape or as a flat record, into one.
+
+import { decodeValue, parseRfc3339, ValueDecodeError, type FieldMap } from './value.js';
+
+/** How a fact was written on input, so `--emit facts` writes it back the same way. */
+export const enum FactShape {
+  Flat = 0,
+  Reference = 1,
+}
+
+export class Fact {
+  id: number;
+  externalId: string | null;
+  /** RFC 3339 text as given, or null (the run's start time applies). Parsed only when needed. */
+  timestamp: string | null;
+  fields: FieldMap;
+  /** Insertion order: the agenda's last tie-break. Assigned by the session. */
+  seq: number;
+  shape: FactShape;
+  retracted: boolean;
+  /** Indexes of the single-fact rules that fired on this fact (kept only when it can re-propagate). */
+  fired: number[] | null;
+  /** Activations waiting on this fact (kept only when they can be cancelled). */
+  pending: unknown[] | null;
+  /** Queued for re-propagation after the current firing. */
+  dirty: boolean;
+
+  constructor(id: number, fields: FieldMap, timestamp: string | null, externalId: string | null, shape: FactShape) {
+    this.id = id;
+    this.externalId = externalId;
+    this.timestamp = timestamp;
+    this.fields = fields;
+    this.seq = 0;
+    this.shape = shape;
+    this.retracted = false;
+    this.fired = null;
+    this.pending = null;
+    this.dirty = false;
+  }
+}
+
+/** A reason a parsed record is not a fact, with the JSON path inside the record. */
+export class FactDecodeError extends Error {
+  readonly jsonPath: string;
+  constructor(message: string, jsonPath: string) {
+    super(message);
+    this.jsonPath = jsonPath;
+  }
+}
+
+let lastTimestamp = '';
+let lastTimestampOk = false;
+
+function checkTimestamp(text: string): boolean {
+  // Batches often share timestamps: remember the last one checked.
+  if (text === lastTimestamp) return lastTimestampOk;
+  lastTimestamp = text;
+  lastTimestampOk = !Number.isNaN(parseRfc3339(text));
+  return lastTimestampOk;
+}
+
+/**
+ * Decodes one parsed record. `ordinal` is the record's 0-based position in the whole input,
+ * used as the id of a flat record that has none. Throws FactDecodeError on a bad record.
+ */
+export function decodeFact(raw: unknown, ordinal: number): Fact {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new FactDecodeError(`expected a JSON object (a fact), got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`, '$');
+  }
+  const rec = raw as Record<string, unknown>;
+  const data = rec.data;
+  if (data !== null && typeof data === 'object' && !Array.isArray(data) && (data as Record<string, unknown>).fields !== undefined) {
+    return decodeReference(rec, (data as Record<string, unknown>).fields);
+  }
+  return decodeFlat(rec, ordinal);
+}
+
+function decodeReference(rec: Record<string, unknown>, rawFields: unknown): Fact {
+  const id = rec.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+    throw new FactDecodeError(`expected a non-negative integer fact id, got ${JSON.stringify(id) ?? 'nothing'}`, '$.id');
+  }
+  if (rawFields === null || typeof rawFields !== 'object' || Array.isArray(rawFields)) {
+    throw new FactDecodeError('expected an object of field values', '$.data.fields');
+  }
+  const ext = rec.external_id;
+  if (ext !== undefined && ext !== null && typeof ext !== 'string') {
+    throw new FactDecodeError('expected a string or null', '$.external_id');
+  }
+  const ts = rec.timestamp;
+  let timestamp: string | null = null;
+  if (ts !== undefined && ts !== null) {
+    if (typeof ts !== 'string' || !checkTimestamp(ts)) {
+      throw new FactDecodeError(`expected an RFC 3339 timestamp, got ${JSON.stringify(ts)}`, '$.timestamp');
+    }
+    timestamp = ts;
+  }
+  const fields = rawFields as FieldMap;
+  decodeFields(fields, '$.data.fields');
+  return new Fact(id, fields, timestamp, (ext as string | undefined) ?? null, FactShape.Reference);
+}
+
+function decodeFlat(rec: Record<string, unknown>, ordinal: number): Fact {
+  const fields = rec as FieldMap;
+  decodeFields(fields, '$');
+  const id = fields.id;
+  const ts = fields.timestamp;
+  const ext = fields.external_id;
+  return new Fact(
+    typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : ordinal,
+    fields,
+    typeof ts === 'string' && checkTimestamp(ts) ? ts : null,
+    typeof ext === 'string' ? ext : null,
+    FactShape.Flat,
+  );
+}
+
+// The field being decoded, so a ValueDecodeError caught by the reader (per batch, not per
+// fact) can be turned into a JSON path without building path strings on the happy path.
+let decodingBase = '$';
+let decodingKey = '';
+
+/** Decodes tagged values in place. Primitive fields (the common case) cost one typeof each. */
+function decodeFields(fields: FieldMap, base: string): void {
+  for (const k in fields) {
+    const v = fields[k];
+    if (typeof v === 'object' && v !== null) {
+      decodingBase = base;
+      decodingKey = k;
+      fields[k] = decodeValue(v, '');
+    } else if (v === 'Null') fields[k] = null;
+  }
+}
+
+/** Turns an error thrown by decodeFact into a message and JSON path; rethrows anything else. */
+export function describeDecodeFailure(e: unknown): { message: string; jsonPath: string } {
+  if (e instanceof FactDecodeError) return { message: e.message, jsonPath: e.jsonPath };
+  if (e instanceof ValueDecodeError) return { message: e.message, jsonPath: `${decodingBase}.${decodingKey}${e.path}` };
+  throw e;
+}

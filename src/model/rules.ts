@@ -1,0 +1,484 @@
+// Rule-file validation: turns the wire JSON of formats.md §3 (a JSON array of rules or
+// {"rules":[...]}) into typed Rules, collecting every problem with its JSON path.
+
+import { decodeValue, toNumber, ValueDecodeError, type FieldMap, type Value } from './value.js';
+import {
+  OPERATORS,
+  type Action,
+  type Condition,
+  type NotificationType,
+  type Operator,
+  type Pattern,
+  type Rule,
+  type Severity,
+} from './types.js';
+import type { RuleIssue } from './errors.js';
+
+/** Features of formats.md that this build compiles. A rule using another is rejected at load time. */
+export interface FeatureSupport {
+  patterns: boolean;
+  aggregation: boolean;
+  stream: boolean;
+  /** Checks a calculator name and its mapped arguments; returns an error message or null. */
+  checkCalculator: ((name: string, mappedArgs: readonly string[]) => string | null) | null;
+  /** Checks a formula; returns an error message (with position) or null. */
+  checkFormula: ((expression: string) => string | null) | null;
+}
+
+export interface RuleValidation {
+  readonly rules: Rule[];
+  readonly errors: RuleIssue[];
+  readonly warnings: RuleIssue[];
+}
+
+const SEVERITIES: readonly Severity[] = ['Low', 'Medium', 'High', 'Critical'];
+const NOTIFICATION_TYPES: readonly NotificationType[] = ['Email', 'Sms', 'Push', 'Webhook', 'Slack', 'Teams', 'InApp'];
+const RULE_KEYS = new Set(['id', 'name', 'conditions', 'actions', 'salience', 'patterns', 'description', 'enabled', 'tags', 'priority']);
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+
+function isObj(v: Json): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function typeName(v: Json): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
+}
+
+function key(path: string, k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
+}
+
+class Validator {
+  readonly errors: RuleIssue[] = [];
+  readonly warnings: RuleIssue[] = [];
+  private ruleId: number | undefined;
+  private ruleName: string | undefined;
+
+  constructor(private readonly features: FeatureSupport) {}
+
+  error(path: string, message: string): void {
+    this.errors.push({ path, message, ruleId: this.ruleId, ruleName: this.ruleName });
+  }
+
+  warn(path: string, message: string): void {
+    this.warnings.push({ path, message, ruleId: this.ruleId, ruleName: this.ruleName });
+  }
+
+  file(doc: Json): Rule[] {
+    let list: Json;
+    let base: string;
+    if (Array.isArray(doc)) {
+      list = doc;
+      base = '$';
+    } else if (isObj(doc) && Array.isArray(doc.rules)) {
+      list = doc.rules;
+      base = '$.rules';
+    } else {
+      this.error('$', `expected a JSON array of rules or {"rules":[...]}, got ${typeName(doc)}`);
+      return [];
+    }
+    const rules: Rule[] = [];
+    const seen = new Map<number, string>();
+    (list as Json[]).forEach((raw, i) => {
+      const path = `${base}[${i}]`;
+      const rule = this.rule(raw, path);
+      if (rule === null) return;
+      const prior = seen.get(rule.id);
+      if (prior !== undefined) this.error(`${path}.id`, `duplicate rule id ${rule.id} (also at ${prior})`);
+      else seen.set(rule.id, path);
+      rules.push(rule);
+    });
+    return rules;
+  }
+
+  private rule(raw: Json, path: string): Rule | null {
+    this.ruleId = undefined;
+    this.ruleName = undefined;
+    if (!isObj(raw)) {
+      this.error(path, `expected a rule object, got ${typeName(raw)}`);
+      return null;
+    }
+    const before = this.errors.length;
+    const id = raw.id;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+      this.error(`${path}.id`, `expected a non-negative integer rule id, got ${typeName(id)}`);
+    } else this.ruleId = id;
+    const name = raw.name;
+    if (typeof name !== 'string') this.error(`${path}.name`, `expected a string rule name, got ${typeName(name)}`);
+    else this.ruleName = name;
+    let salience = 0;
+    if (raw.salience !== undefined && raw.salience !== null) {
+      if (typeof raw.salience !== 'number' || !Number.isSafeInteger(raw.salience)) {
+        this.error(`${path}.salience`, `expected an integer salience, got ${typeName(raw.salience)}`);
+      } else salience = raw.salience;
+    }
+    for (const k of Object.keys(raw)) {
+      if (!RULE_KEYS.has(k)) this.warn(key(path, k), `unknown rule key "${k}" is ignored`);
+    }
+
+    let patterns: Pattern[] | null = null;
+    let conditions: Condition[] = [];
+    if (raw.patterns !== undefined && raw.patterns !== null) {
+      if (!this.features.patterns) {
+        this.error(`${path}.patterns`, 'multi-fact rules (patterns) are not supported yet');
+      } else {
+        patterns = this.patterns(raw.patterns, `${path}.patterns`);
+        if (Array.isArray(raw.conditions) && raw.conditions.length > 0) {
+          this.error(`${path}.conditions`, 'a rule with patterns keeps its conditions inside the patterns; leave "conditions" out or empty');
+        }
+      }
+    } else if (raw.conditions === undefined) {
+      this.error(`${path}.conditions`, 'expected "conditions" (an array; may be empty) or "patterns"');
+    } else {
+      conditions = this.conditionList(raw.conditions, `${path}.conditions`, null);
+    }
+
+    const aliases = patterns ? patterns.map((p) => p.alias) : null;
+    const actions: Action[] = [];
+    if (!Array.isArray(raw.actions)) {
+      this.error(`${path}.actions`, `expected an array of actions, got ${typeName(raw.actions)}`);
+    } else {
+      raw.actions.forEach((a, i) => {
+        const action = this.action(a, `${path}.actions[${i}]`, aliases, patterns);
+        if (action) actions.push(action);
+      });
+    }
+    if (this.errors.length > before) return null;
+    return { id: id as number, name: name as string, salience, conditions, patterns, actions, path };
+  }
+
+  private patterns(raw: Json, path: string): Pattern[] {
+    if (!Array.isArray(raw) || raw.length === 0) {
+      this.error(path, `expected a non-empty array of patterns, got ${typeName(raw)}`);
+      return [];
+    }
+    const out: Pattern[] = [];
+    const seen = new Set<string>();
+    raw.forEach((p, i) => {
+      const pp = `${path}[${i}]`;
+      if (!isObj(p)) {
+        this.error(pp, `expected a pattern object, got ${typeName(p)}`);
+        return;
+      }
+      const alias = p.alias;
+      if (typeof alias !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) {
+        this.error(`${pp}.alias`, `expected an alias (letters, digits, _), got ${typeName(alias)}`);
+        return;
+      }
+      if (seen.has(alias)) this.error(`${pp}.alias`, `duplicate alias "${alias}"`);
+      const not = p.not === true;
+      const exists = p.exists === true;
+      for (const flag of ['not', 'exists'] as const) {
+        if (p[flag] !== undefined && typeof p[flag] !== 'boolean') this.error(`${pp}.${flag}`, `expected true or false, got ${typeName(p[flag])}`);
+      }
+      if (not && exists) this.error(pp, 'a pattern cannot be both "not" and "exists"');
+      if (i === 0 && (not || exists)) this.error(pp, 'the first pattern cannot be "not" or "exists": actions act on its fact');
+      const conditions = this.conditionList(p.conditions ?? [], `${pp}.conditions`, { earlier: new Set(seen), self: alias });
+      seen.add(alias);
+      out.push({ alias, conditions, not, exists });
+    });
+    return out;
+  }
+
+  private conditionList(raw: Json, path: string, scope: RefScope | null): Condition[] {
+    if (!Array.isArray(raw)) {
+      this.error(path, `expected an array of conditions, got ${typeName(raw)}`);
+      return [];
+    }
+    const out: Condition[] = [];
+    raw.forEach((c, i) => {
+      const cond = this.condition(c, `${path}[${i}]`, scope);
+      if (cond) out.push(cond);
+    });
+    return out;
+  }
+
+  private condition(raw: Json, path: string, scope: RefScope | null): Condition | null {
+    if (!isObj(raw)) {
+      this.error(path, `expected a condition object, got ${typeName(raw)}`);
+      return null;
+    }
+    if ('field' in raw && 'operator' in raw && 'value' in raw) return this.simple(raw, path, scope);
+    if ('conditions' in raw) {
+      const op = raw.operator ?? 'And';
+      if (op !== 'And' && op !== 'Or' && op !== 'Not') {
+        this.error(`${path}.operator`, `expected "And", "Or" or "Not" for a complex condition, got ${typeName(op)}`);
+        return null;
+      }
+      const kind = op === 'And' ? 'and' : op === 'Or' ? 'or' : 'not';
+      return { kind, conditions: this.conditionList(raw.conditions, `${path}.conditions`, scope) };
+    }
+    if ('aggregation_type' in raw) {
+      if (!this.features.aggregation) this.error(path, 'aggregation conditions are not supported yet');
+      return null;
+    }
+    if ('window_spec' in raw) {
+      if (!this.features.stream) this.error(path, 'stream window conditions are not supported yet');
+      return null;
+    }
+    const missing = ['field', 'operator', 'value'].filter((k) => !(k in raw));
+    this.error(
+      path,
+      `expected a Simple condition {field, operator, value} (missing ${missing.join(', ')}), a Complex {operator, conditions}, an Aggregation or a Stream condition`,
+    );
+    return null;
+  }
+
+  private simple(raw: Obj, path: string, scope: RefScope | null): Condition | null {
+    const field = raw.field;
+    let ok = true;
+    if (typeof field !== 'string' || field === '') {
+      this.error(`${path}.field`, `expected a non-empty field name, got ${typeName(field)}`);
+      ok = false;
+    }
+    const op = raw.operator;
+    if (typeof op !== 'string' || !(OPERATORS as readonly string[]).includes(op)) {
+      this.error(`${path}.operator`, `expected one of ${OPERATORS.join(', ')}; got ${typeName(op)}`);
+      ok = false;
+    }
+    const rawValue = raw.value;
+    if (isObj(rawValue) && 'Ref' in rawValue && Object.keys(rawValue).length === 1) {
+      const ref = this.ref(rawValue.Ref, `${path}.value.Ref`, scope);
+      if (!ref || !ok) return null;
+      return { kind: 'simple', field: field as string, operator: op as Operator, value: null, ref };
+    }
+    const value = this.value(rawValue, `${path}.value`);
+    if (value === undefined || !ok) return null;
+    return { kind: 'simple', field: field as string, operator: op as Operator, value, ref: null };
+  }
+
+  private ref(raw: Json, path: string, scope: RefScope | null): { alias: string; field: string } | null {
+    if (scope === null) {
+      this.error(path, 'a Ref is only allowed inside a pattern of a multi-fact rule');
+      return null;
+    }
+    const m = typeof raw === 'string' ? /^([A-Za-z_][A-Za-z0-9_]*)\.(.+)$/.exec(raw) : null;
+    if (!m) {
+      this.error(path, `expected "alias.field", got ${typeName(raw)}`);
+      return null;
+    }
+    const alias = m[1]!;
+    if (alias === scope.self) {
+      this.error(path, `Ref "${raw as string}" names the pattern's own alias; a Ref must name an earlier pattern`);
+      return null;
+    }
+    if (!scope.earlier.has(alias)) {
+      this.error(path, `Ref "${raw as string}" names unknown or later alias "${alias}"; a Ref must name an earlier pattern`);
+      return null;
+    }
+    return { alias, field: m[2]! };
+  }
+
+  /** Decodes a value; undefined (after recording an error) when it is malformed. */
+  private value(raw: Json, path: string): Value | undefined {
+    if (raw === undefined) {
+      this.error(path, 'expected a value');
+      return undefined;
+    }
+    try {
+      return decodeValue(structuredClone(raw));
+    } catch (e) {
+      if (e instanceof ValueDecodeError) {
+        this.error(path + e.path, e.message);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  private fieldMap(raw: Json, path: string): FieldMap | undefined {
+    if (!isObj(raw)) {
+      this.error(path, `expected an object of field values, got ${typeName(raw)}`);
+      return undefined;
+    }
+    const out: FieldMap = {};
+    let ok = true;
+    for (const k of Object.keys(raw)) {
+      const v = this.value(raw[k], key(path, k));
+      if (v === undefined) ok = false;
+      else out[k] = v;
+    }
+    return ok ? out : undefined;
+  }
+
+  private str(obj: Obj, k: string, path: string, nonEmpty = false): string | undefined {
+    const v = obj[k];
+    if (typeof v !== 'string' || (nonEmpty && v === '')) {
+      this.error(key(path, k), `expected ${nonEmpty ? 'a non-empty string' : 'a string'}, got ${v === undefined ? 'nothing' : typeName(v)}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  private action(raw: Json, path: string, aliases: string[] | null, patterns: Pattern[] | null): Action | null {
+    if (!isObj(raw) || !isObj(raw.action_type)) {
+      this.error(path, `expected {"action_type": {"<Kind>": {...}}}, got ${typeName(isObj(raw) ? raw.action_type : raw)}`);
+      return null;
+    }
+    let target: string | null = null;
+    if (raw.target !== undefined && raw.target !== null) {
+      if (aliases === null) {
+        this.error(`${path}.target`, '"target" is only allowed in a multi-fact rule (with patterns)');
+        return null;
+      }
+      const t = raw.target;
+      const pattern = patterns?.find((p) => p.alias === t);
+      if (typeof t !== 'string' || !pattern) {
+        this.error(`${path}.target`, `expected one of the rule's aliases (${aliases.join(', ')}), got ${typeName(t)}`);
+        return null;
+      }
+      if (pattern.not || pattern.exists) {
+        this.error(`${path}.target`, `alias "${t}" is a not/exists pattern, which binds no fact`);
+        return null;
+      }
+      target = t;
+    }
+    const kinds = Object.keys(raw.action_type);
+    if (kinds.length !== 1) {
+      this.error(`${path}.action_type`, `expected exactly one action kind, got ${kinds.length === 0 ? 'none' : kinds.join(', ')}`);
+      return null;
+    }
+    const kind = kinds[0]!;
+    const p = `${path}.action_type.${kind}`;
+    const body = raw.action_type[kind];
+    if (!isObj(body)) {
+      this.error(p, `expected an object, got ${typeName(body)}`);
+      return null;
+    }
+    const before = this.errors.length;
+    let action: Action | null = null;
+    switch (kind) {
+      case 'Log': {
+        const message = this.str(body, 'message', p);
+        if (message !== undefined) action = { kind, message, target };
+        break;
+      }
+      case 'SetField': {
+        const field = this.str(body, 'field', p, true);
+        const value = this.value(body.value, `${p}.value`);
+        if (field !== undefined && value !== undefined) action = { kind, field, value, target };
+        break;
+      }
+      case 'CreateFact': {
+        const data = body.data;
+        const fields = isObj(data) ? this.fieldMap(data.fields, `${p}.data.fields`) : undefined;
+        if (!isObj(data)) this.error(`${p}.data`, `expected {"fields":{...}}, got ${typeName(data)}`);
+        if (fields) action = { kind, fields, target };
+        break;
+      }
+      case 'CallCalculator': {
+        const calculator = this.str(body, 'calculator_name', p, true);
+        const outputField = this.str(body, 'output_field', p, true);
+        const mapping = body.input_mapping;
+        const inputMapping: Record<string, string> = {};
+        if (!isObj(mapping)) this.error(`${p}.input_mapping`, `expected an object {argument: field}, got ${typeName(mapping)}`);
+        else {
+          for (const [arg, field] of Object.entries(mapping)) {
+            if (typeof field !== 'string' || field === '') this.error(key(`${p}.input_mapping`, arg), `expected a field name, got ${typeName(field)}`);
+            else inputMapping[arg] = field;
+          }
+        }
+        if (!this.features.checkCalculator) {
+          this.error(p, 'CallCalculator actions are not supported yet');
+        } else if (calculator !== undefined && isObj(mapping)) {
+          const problem = this.features.checkCalculator(calculator, Object.keys(inputMapping));
+          if (problem) this.error(`${p}.calculator_name`, problem);
+        }
+        if (this.errors.length === before) action = { kind, calculator: calculator!, inputMapping, outputField: outputField!, target };
+        break;
+      }
+      case 'Formula': {
+        const expression = this.str(body, 'expression', p, true);
+        const outputField = this.str(body, 'output_field', p, true);
+        if (!this.features.checkFormula) this.error(p, 'Formula actions are not supported yet');
+        else if (expression !== undefined) {
+          const problem = this.features.checkFormula(expression);
+          if (problem) this.error(`${p}.expression`, problem);
+        }
+        if (this.errors.length === before) action = { kind, expression: expression!, outputField: outputField!, target };
+        break;
+      }
+      case 'TriggerAlert': {
+        const alertType = this.str(body, 'alert_type', p);
+        const message = this.str(body, 'message', p);
+        const severity = body.severity;
+        if (!SEVERITIES.includes(severity as Severity)) this.error(`${p}.severity`, `expected one of ${SEVERITIES.join(', ')}; got ${typeName(severity)}`);
+        const metadata = body.metadata === undefined || body.metadata === null ? {} : this.fieldMap(body.metadata, `${p}.metadata`);
+        if (this.errors.length === before) {
+          action = { kind, alertType: alertType!, message: message!, severity: severity as Severity, metadata: metadata!, target };
+        }
+        break;
+      }
+      case 'SendNotification': {
+        const recipient = this.str(body, 'recipient', p);
+        const subject = this.str(body, 'subject', p);
+        const message = this.str(body, 'message', p);
+        const nt = body.notification_type;
+        if (!NOTIFICATION_TYPES.includes(nt as NotificationType)) {
+          this.error(`${p}.notification_type`, `expected one of ${NOTIFICATION_TYPES.join(', ')}; got ${typeName(nt)}`);
+        }
+        const metadata = body.metadata === undefined || body.metadata === null ? {} : this.fieldMap(body.metadata, `${p}.metadata`);
+        if (this.errors.length === before) {
+          action = {
+            kind,
+            recipient: recipient!,
+            subject: subject!,
+            message: message!,
+            notificationType: nt as NotificationType,
+            metadata: metadata!,
+            target,
+          };
+        }
+        break;
+      }
+      case 'UpdateFact': {
+        const factIdField = this.str(body, 'fact_id_field', p, true);
+        const updates = this.fieldMap(body.updates, `${p}.updates`);
+        if (factIdField !== undefined && updates) action = { kind, factIdField, updates, target };
+        break;
+      }
+      case 'DeleteFact': {
+        const factIdField = this.str(body, 'fact_id_field', p, true);
+        if (factIdField !== undefined) action = { kind, factIdField, target };
+        break;
+      }
+      case 'IncrementField': {
+        const field = this.str(body, 'field', p, true);
+        const increment = this.value(body.increment, `${p}.increment`);
+        if (increment !== undefined && toNumber(increment) === undefined) {
+          this.error(`${p}.increment`, `expected a number, got ${typeName(body.increment)}`);
+        } else if (field !== undefined && increment !== undefined) action = { kind, field, increment, target };
+        break;
+      }
+      case 'AppendToArray': {
+        const field = this.str(body, 'field', p, true);
+        const value = this.value(body.value, `${p}.value`);
+        if (field !== undefined && value !== undefined) action = { kind, field, value, target };
+        break;
+      }
+      default:
+        this.error(
+          `${path}.action_type`,
+          `unknown action kind "${kind}"; expected one of Log, SetField, CreateFact, CallCalculator, Formula, TriggerAlert, SendNotification, UpdateFact, DeleteFact, IncrementField, AppendToArray`,
+        );
+    }
+    return this.errors.length === before ? action : null;
+  }
+}
+
+interface RefScope {
+  readonly earlier: ReadonlySet<string>;
+  readonly self: string;
+}
+
+/** Validates a parsed rule document. Never throws for bad input: problems are returned. */
+export function validateRules(doc: unknown, features: FeatureSupport): RuleValidation {
+  const v = new Validator(features);
+  const rules = v.file(doc);
+  return { rules, errors: v.errors, warnings: v.warnings };
+}

@@ -1,0 +1,125 @@
+// The public types of rete-eval: rules, conditions and actions as validated from the
+// wire format (formats.md §3), and the result records a run produces (§4).
+
+import type { FieldMap, Value } from './value.js';
+
+export const OPERATORS = [
+  'Equal',
+  'NotEqual',
+  'GreaterThan',
+  'LessThan',
+  'GreaterThanOrEqual',
+  'LessThanOrEqual',
+  'Contains',
+  'StartsWith',
+  'EndsWith',
+] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** A value in a condition: a constant, or (in multi-pattern rules) a field of an earlier pattern's fact. */
+export type ConditionValue = { readonly ref: null; readonly value: Value } | { readonly ref: FieldRef; readonly value: null };
+
+export interface FieldRef {
+  readonly alias: string;
+  readonly field: string;
+}
+
+export interface SimpleCondition {
+  readonly kind: 'simple';
+  readonly field: string;
+  readonly operator: Operator;
+  readonly value: Value;
+  /** Set when the value is `{"Ref":"alias.field"}`. */
+  readonly ref: FieldRef | null;
+}
+
+export interface LogicalCondition {
+  readonly kind: 'and' | 'or' | 'not';
+  readonly conditions: readonly Condition[];
+}
+
+export type Condition = SimpleCondition | LogicalCondition;
+
+export interface Pattern {
+  readonly alias: string;
+  readonly conditions: readonly Condition[];
+  readonly not: boolean;
+  readonly exists: boolean;
+}
+
+export type Severity = 'Low' | 'Medium' | 'High' | 'Critical';
+export type NotificationType = 'Email' | 'Sms' | 'Push' | 'Webhook' | 'Slack' | 'Teams' | 'InApp';
+
+export type Action = (
+  | { readonly kind: 'Log'; readonly message: string }
+  | { readonly kind: 'SetField'; readonly field: string; readonly value: Value }
+  | { readonly kind: 'CreateFact'; readonly fields: FieldMap }
+  | {
+      readonly kind: 'CallCalculator';
+      readonly calculator: string;
+      readonly inputMapping: Readonly<Record<string, string>>;
+      readonly outputField: string;
+    }
+  | { readonly kind: 'Formula'; readonly expression: string; readonly outputField: string }
+  | {
+      readonly kind: 'TriggerAlert';
+      readonly alertType: string;
+      readonly message: string;
+      readonly severity: Severity;
+      readonly metadata: FieldMap;
+    }
+  | {
+      readonly kind: 'SendNotification';
+      readonly recipient: string;
+      readonly subject: string;
+      readonly message: string;
+      readonly notificationType: NotificationType;
+      readonly metadata: FieldMap;
+    }
+  | { readonly kind: 'UpdateFact'; readonly factIdField: string; readonly updates: FieldMap }
+  | { readonly kind: 'DeleteFact'; readonly factIdField: string }
+  | { readonly kind: 'IncrementField'; readonly field: string; readonly increment: Value }
+  | { readonly kind: 'AppendToArray'; readonly field: string; readonly value: Value }
+) & {
+  /** Alias of the pattern whose fact the action acts on (multi-pattern rules); null = the first. */
+  readonly target: string | null;
+};
+export type ActionKind = Action['kind'];
+
+export interface Rule {
+  readonly id: number;
+  readonly name: string;
+  readonly salience: number;
+  /** Top-level conditions of a single-fact rule (implicitly And-ed). Empty for pattern rules. */
+  readonly conditions: readonly Condition[];
+  /** The patterns of a multi-fact rule; null for a single-fact rule. */
+  readonly patterns: readonly Pattern[] | null;
+  readonly actions: readonly Action[];
+  /** JSON path of the rule in its file, for messages. */
+  readonly path: string;
+}
+
+// ---------------------------------------------------------------------------
+// Results (formats.md §4). Records are in wire shape so they serialize as they are.
+
+export type ActionResult =
+  | { FieldSet: { fact_id: number; field: string; value: Value } }
+  | { CalculatorResult: { calculator: string; result: string; output_field: string; parsed_value: Value } }
+  | { Logged: { message: string } }
+  | { FactCreated: { fact_id: number; fact_data: { fields: FieldMap } } }
+  | { FactUpdated: { fact_id: number; updated_fields: FieldMap } }
+  | { FactDeleted: { fact_id: number } }
+  | { FieldIncremented: { fact_id: number; field: string; old_value: Value; new_value: Value } }
+  | { ArrayAppended: { fact_id: number; field: string; appended_value: Value; new_length: number } }
+  | { NotificationSent: { recipient: string; notification_type: NotificationType; subject: string } }
+  | { AlertTriggered: { alert_type: string; severity: Severity; message: string } };
+
+/** One rule firing: one output line. */
+export interface Firing {
+  rule_id: number;
+  rule_name: string;
+  fact_id: number;
+  /** Present for multi-pattern rules: the matched facts' ids in pattern order. */
+  fact_ids?: number[];
+  actions_executed: ActionResult[];
+}

@@ -1,0 +1,120 @@
+// The run report: what a run read, did and cost (stage times, counts, firings per rule,
+// network size, type mismatches, throughput, peak memory), built once at the end of a run
+// and written as JSON (--report) or as text on stderr.
+
+import { getHeapStatistics } from 'node:v8';
+import type { FileReadInfo, Reject, ReaderStats } from '../io/reader.js';
+import type { Network } from '../rete/network.js';
+import type { SessionStats } from '../rete/session.js';
+
+export interface StageTimes {
+  compileMs: number;
+  readParseMs: number;
+  evaluateMs: number;
+  writeMs: number;
+  totalMs: number;
+}
+
+export interface RunReport {
+  rules: { file: string; count: number; warnings: number };
+  inputs: FileReadInfo[];
+  output: { target: string; emit: 'firings' | 'facts'; lines: number };
+  timings: StageTimes;
+  facts: { records: number; read: number; skipped: number; inserted: number; created: number; deleted: number; duplicateIds: number };
+  firings: { total: number; byRule: { id: number; name: string; firings: number }[] };
+  network: NetworkSummary;
+  typeMismatches: { total: number; byTest: { test: string; count: number; rules: number[] }[] };
+  factsPerSecond: number;
+  memory: { peakRssBytes: number; peakHeapBytes: number; peakWorkingMemoryFacts: number };
+  rejects: { count: number; file: string | null; first: Reject[] };
+  /** Set when the run stopped early: a closed stdout, or an error. */
+  stoppedEarly: string | null;
+}
+
+export interface NetworkSummary {
+  rules: number;
+  alphaNodes: number;
+  hashIndexes: number;
+  hashedBranches: number;
+  sharedNodes: number;
+  terminals: number;
+}
+
+export function summarizeNetwork(n: Network): NetworkSummary {
+  let hashIndexes = 0;
+  let hashedBranches = 0;
+  let shared = 0;
+  for (const node of n.nodes) {
+    hashIndexes += node.hashGroups.length;
+    for (const g of node.hashGroups) hashedBranches += g.index.size;
+    if (node.test !== null && node.rules.length > 1) shared++;
+  }
+  return {
+    rules: n.terminals.length,
+    alphaNodes: n.nodes.length - 1,
+    hashIndexes,
+    hashedBranches,
+    sharedNodes: shared,
+    terminals: n.terminals.length,
+  };
+}
+
+/** Samples heap use; call it at batch boundaries. Peak RSS comes from the OS at the end. */
+export class MemorySampler {
+  peakHeap = 0;
+  sample(): void {
+    const used = getHeapStatistics().used_heap_size;
+    if (used > this.peakHeap) this.peakHeap = used;
+  }
+  peakRss(): number {
+    return process.resourceUsage().maxRSS * 1024;
+  }
+}
+
+export function buildReport(args: {
+  rulesFile: string;
+  warnings: number;
+  network: Network;
+  reader: ReaderStats;
+  session: SessionStats;
+  timings: StageTimes;
+  output: RunReport['output'];
+  memory: MemorySampler;
+  rejectsFile: string | null;
+  stoppedEarly: string | null;
+}): RunReport {
+  const { network, reader, session, timings } = args;
+  const byRule = network.terminals.map((t) => ({ id: t.rule.id, name: t.rule.name, firings: t.firings }));
+  const mismatches = network.tests
+    .map((t) => ({ test: t.label, count: t.mismatchTotal(), rules: ruleIdsUsing(network, t.key) }))
+    .filter((m) => m.count > 0);
+  const seconds = (timings.readParseMs + timings.evaluateMs) / 1000;
+  return {
+    rules: { file: args.rulesFile, count: network.terminals.length, warnings: args.warnings },
+    inputs: reader.files,
+    output: args.output,
+    timings,
+    facts: {
+      records: reader.records,
+      read: reader.facts,
+      skipped: reader.skipped,
+      inserted: session.factsInserted,
+      created: session.factsCreated,
+      deleted: session.factsDeleted,
+      duplicateIds: session.duplicateIds,
+    },
+    firings: { total: session.firings, byRule },
+    network: summarizeNetwork(network),
+    typeMismatches: { total: mismatches.reduce((n, m) => n + m.count, 0), byTest: mismatches },
+    factsPerSecond: seconds > 0 ? Math.round(session.factsInserted / seconds) : 0,
+    memory: { peakRssBytes: args.memory.peakRss(), peakHeapBytes: args.memory.peakHeap, peakWorkingMemoryFacts: session.peakWorkingMemory },
+    rejects: { count: reader.skipped, file: args.rejectsFile, first: reader.firstRejects },
+    stoppedEarly: args.stoppedEarly,
+  };
+}
+
+function ruleIdsUsing(network: Network, key: string): number[] {
+  const ids = new Set<number>();
+  for (const node of network.nodes) if (node.test?.key === key) for (const id of node.rules) ids.add(id);
+  return [...ids].sort((a, b) => a - b);
+}

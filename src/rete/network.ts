@@ -1,0 +1,118 @@
+// Compiles validated rules into a RETE network: each rule's tests are ordered by cost
+// class and by how many rules share them, identical prefixes are shared, Equal tests on
+// constants become hash-indexed branches, and each rule ends in a terminal.
+
+import type { Rule } from '../model/types.js';
+import { compileActions } from '../actions/execute.js';
+import { AlphaNode, HashGroup } from './alpha.js';
+import { conjuncts, equalityKey, Rank, type AlphaTest, type EqualTest } from './tests.js';
+import { Terminal } from './terminal.js';
+
+export interface Network {
+  readonly root: AlphaNode;
+  readonly nodes: readonly AlphaNode[];
+  /** Terminals in rule-file order. */
+  readonly terminals: readonly Terminal[];
+  /** Unique tests, for the report's mismatch counts. */
+  readonly tests: readonly AlphaTest[];
+  /** Root fields read by any condition. */
+  readonly readFields: ReadonlySet<string>;
+  /** Some action writes a field that some condition reads (chaining can re-match). */
+  readonly writesReadFields: boolean;
+  /** Some rule updates or deletes other facts by id: working memory must keep facts. */
+  readonly addressesFactsById: boolean;
+  readonly hasDelete: boolean;
+  readonly hasUpdate: boolean;
+  readonly compileMs: number;
+}
+
+export function compileNetwork(rules: readonly Rule[]): Network {
+  const start = performance.now();
+  // Agenda order: salience high first, then rule id.
+  const order = rules.map((r, i) => i).sort((a, b) => rules[b]!.salience - rules[a]!.salience || rules[a]!.id - rules[b]!.id);
+  const rankOf = new Array<number>(rules.length);
+  order.forEach((ruleIndex, rank) => (rankOf[ruleIndex] = rank));
+
+  const chains = rules.map((r) => conjuncts(r.conditions));
+  const frequency = new Map<string, number>();
+  for (const chain of chains) for (const t of chain) frequency.set(t.key, (frequency.get(t.key) ?? 0) + 1);
+  const byKey = new Map<string, AlphaTest>();
+
+  const nodes: AlphaNode[] = [];
+  const root = new AlphaNode(0, null);
+  nodes.push(root);
+  const terminals: Terminal[] = [];
+  const readFields = new Set<string>();
+  const writes = new Set<string>();
+  let hasUpdate = false;
+  let hasDelete = false;
+
+  rules.forEach((rule, ruleIndex) => {
+    // Share one test object per key, so mismatch counts are per distinct test.
+    const chain = chains[ruleIndex]!.map((t) => {
+      const known = byKey.get(t.key);
+      if (known) return known;
+      byKey.set(t.key, t);
+      return t;
+    });
+    chain.sort((a, b) => a.rank - b.rank || frequency.get(b.key)! - frequency.get(a.key)! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    let node = root;
+    node.rules.push(rule.id);
+    for (const t of chain) {
+      for (const f of t.reads) readFields.add(f);
+      node = t.rank === Rank.HashEqual ? hashChild(node, t, nodes) : plainChild(node, t, nodes);
+      node.rules.push(rule.id);
+    }
+    const actions = compileActions(rule);
+    for (const a of actions) for (const w of a.writes()) writes.add(w);
+    for (const a of rule.actions) {
+      if (a.kind === 'UpdateFact') hasUpdate = true;
+      if (a.kind === 'DeleteFact') hasDelete = true;
+    }
+    const terminal = new Terminal(rule, rankOf[ruleIndex]!, ruleIndex, actions);
+    node.terminals.push(terminal);
+    terminals.push(terminal);
+  });
+
+  let writesReadFields = false;
+  for (const w of writes) if (readFields.has(w)) writesReadFields = true;
+  return {
+    root,
+    nodes,
+    terminals,
+    tests: [...byKey.values()],
+    readFields,
+    writesReadFields,
+    addressesFactsById: hasUpdate || hasDelete,
+    hasDelete,
+    hasUpdate,
+    compileMs: performance.now() - start,
+  };
+}
+
+function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[]): AlphaNode {
+  const eq = t as EqualTest;
+  let group = node.hashGroups.find((g) => g.path === eq.path);
+  if (!group) {
+    group = new HashGroup(eq.path);
+    node.hashGroups.push(group);
+  }
+  const key = equalityKey(eq.value)!;
+  let child = group.index.get(key);
+  if (!child) {
+    child = new AlphaNode(nodes.length, t);
+    nodes.push(child);
+    group.index.set(key, child);
+  }
+  return child;
+}
+
+function plainChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[]): AlphaNode {
+  let child = node.children.find((c) => c.test!.key === t.key);
+  if (!child) {
+    child = new AlphaNode(nodes.length, t);
+    nodes.push(child);
+    node.children.push(child);
+  }
+  return child;
+}

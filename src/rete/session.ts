@@ -1,0 +1,265 @@
+// A session runs facts through a compiled network: it inserts each fact, fires the agenda
+// until it is empty (formats.md §6), applies actions to working memory, re-propagates
+// changed facts (forward chaining) with refraction, and keeps only the facts it must.
+
+import { Fact } from '../model/fact.js';
+import { LimitError } from '../model/errors.js';
+import type { ActionResult, Firing } from '../model/types.js';
+import type { FieldMap } from '../model/value.js';
+import type { WorkingMemoryOps } from '../actions/execute.js';
+import { propagate } from './alpha.js';
+import { Activation, Agenda } from './agenda.js';
+import type { Network } from './network.js';
+import type { Terminal } from './terminal.js';
+
+export interface SessionOptions {
+  /** Re-propagate changed and created facts (default true). False: the reference engine's behaviour. */
+  chain?: boolean;
+  /** Stop with a LimitError when firings, or facts created, pass this many. 0 = no limit. */
+  maxFirings?: number;
+  /** Called for each firing, in firing order. The record may be kept: it is not reused. */
+  onFiring?: (firing: Firing) => void;
+  /**
+   * Called with each fact once nothing can change it any more, in insertion order, deleted
+   * facts left out: right after its insertion settles when no rule can reach it later, else at end().
+   */
+  onFactDone?: (fact: Fact) => void;
+}
+
+export interface SessionStats {
+  factsInserted: number;
+  factsCreated: number;
+  factsDeleted: number;
+  firings: number;
+  /** Facts whose id was already held in working memory (UpdateFact/DeleteFact then address the newer). */
+  duplicateIds: number;
+  /** Largest number of facts working memory held at once. */
+  peakWorkingMemory: number;
+}
+
+export class Session implements WorkingMemoryOps {
+  readonly network: Network;
+  readonly stats: SessionStats = {
+    factsInserted: 0,
+    factsCreated: 0,
+    factsDeleted: 0,
+    firings: 0,
+    duplicateIds: 0,
+    peakWorkingMemory: 0,
+  };
+  private readonly agenda = new Agenda();
+  private readonly chain: boolean;
+  private readonly maxFirings: number;
+  private readonly onFiring: ((firing: Firing) => void) | null;
+  private readonly onFactDone: ((fact: Fact) => void) | null;
+  /** Keep every fact until the end: rules address facts by id. */
+  private readonly retain: boolean;
+  /** Keep per-fact pending activations and fired rules: a fact can re-enter the network. */
+  private readonly tracking: boolean;
+  private readonly byId = new Map<number, Fact>();
+  private readonly retained: Fact[] = [];
+  /** Facts inserted while the current input fact settles (emitted together when not retaining). */
+  private readonly settling: Fact[] = [];
+  private readonly changedFacts: Fact[] = [];
+  private readonly matched: Terminal[] = [];
+  private readonly sink: (t: Terminal) => void;
+  private current: Fact | null = null;
+  private collecting = false;
+  private stamp = 0;
+  private seq = 0;
+  private nextId = 0;
+  private ended = false;
+
+  constructor(network: Network, options: SessionOptions = {}) {
+    this.network = network;
+    this.chain = options.chain ?? true;
+    this.maxFirings = options.maxFirings ?? 0;
+    this.onFiring = options.onFiring ?? null;
+    this.onFactDone = options.onFactDone ?? null;
+    this.retain = network.addressesFactsById;
+    this.tracking = network.hasDelete || (this.chain && (network.writesReadFields || network.hasUpdate));
+    this.sink = (t) => {
+      if (this.collecting) this.matched.push(t);
+      else this.activate(t, this.current!);
+    };
+  }
+
+  /** Inserts one input fact and fires the agenda until it is empty. */
+  insert(fact: Fact): void {
+    if (this.ended) throw new Error('Session.insert after end()');
+    this.stats.factsInserted++;
+    this.add(fact);
+    this.match(fact);
+    this.fireAll();
+    if (!this.retain && this.onFactDone !== null) {
+      const s = this.settling;
+      for (let i = 0; i < s.length; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!);
+    }
+    this.settling.length = 0;
+  }
+
+  /** Ends the input: emits the facts kept to the end. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.fireAll();
+    if (this.retain && this.onFactDone !== null) {
+      for (const f of this.retained) if (!f.retracted) this.onFactDone(f);
+    }
+  }
+
+  /** The facts working memory holds now (all live facts when rules address facts by id). */
+  facts(): Fact[] {
+    return this.retained.filter((f) => !f.retracted);
+  }
+
+  // --- WorkingMemoryOps -----------------------------------------------------
+
+  changed(fact: Fact, rootField: string): void {
+    if (this.chain && !fact.dirty && !fact.retracted && this.network.readFields.has(rootField)) {
+      fact.dirty = true;
+      this.changedFacts.push(fact);
+    }
+  }
+
+  create(fields: FieldMap, parent: Fact): Fact {
+    const fact = new Fact(this.nextId, fields, null, null, parent.shape);
+    this.stats.factsCreated++;
+    if (this.maxFirings > 0 && this.stats.factsCreated > this.maxFirings) {
+      throw new LimitError(`more than ${this.maxFirings} facts created (--max-firings); a rule may be creating facts that make it fire again`);
+    }
+    this.add(fact);
+    if (this.chain) this.match(fact);
+    return fact;
+  }
+
+  lookup(id: number): Fact | undefined {
+    const f = this.byId.get(id);
+    return f === undefined || f.retracted ? undefined : f;
+  }
+
+  retract(fact: Fact): void {
+    if (fact.retracted) return;
+    fact.retracted = true;
+    this.stats.factsDeleted++;
+    if (this.byId.get(fact.id) === fact) this.byId.delete(fact.id);
+    const pending = fact.pending as Activation[] | null;
+    if (pending !== null) {
+      for (const a of pending) a.cancelled = true;
+      fact.pending = null;
+    }
+  }
+
+  // --- internals --------------------------------------------------------------
+
+  private add(fact: Fact): void {
+    fact.seq = this.seq++;
+    if (fact.id >= this.nextId) this.nextId = fact.id + 1;
+    if (this.retain) {
+      if (this.byId.has(fact.id)) this.stats.duplicateIds++;
+      this.byId.set(fact.id, fact);
+      this.retained.push(fact);
+      if (this.retained.length > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = this.retained.length;
+    } else {
+      this.settling.push(fact);
+      if (this.settling.length > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = this.settling.length;
+    }
+  }
+
+  private match(fact: Fact): void {
+    this.current = fact;
+    propagate(this.network.root, fact.fields, this.sink);
+    this.current = null;
+  }
+
+  private activate(t: Terminal, fact: Fact): void {
+    const a = new Activation(t, fact, null, fact.seq);
+    this.agenda.push(a);
+    if (this.tracking) {
+      if (fact.pending === null) fact.pending = [a];
+      else fact.pending.push(a);
+    }
+  }
+
+  private fireAll(): void {
+    for (;;) {
+      const a = this.agenda.pop();
+      if (a === undefined) return;
+      if (!a.fact.retracted) this.fire(a);
+    }
+  }
+
+  private fire(a: Activation): void {
+    const t = a.terminal;
+    const fact = a.fact;
+    if (this.tracking) {
+      const pending = fact.pending as Activation[];
+      const i = pending.indexOf(a);
+      if (i >= 0) {
+        pending[i] = pending[pending.length - 1]!;
+        pending.pop();
+      }
+      if (fact.fired === null) fact.fired = [t.index];
+      else fact.fired.push(t.index);
+    }
+    const n = ++this.stats.firings;
+    if (this.maxFirings > 0 && n > this.maxFirings) {
+      throw new LimitError(`more than ${this.maxFirings} rule firings (--max-firings); raise the limit or check for rules that keep re-matching`);
+    }
+    t.firings++;
+    const actions = t.actions;
+    const results: ActionResult[] = new Array(actions.length);
+    for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, fact);
+    if (this.onFiring !== null) {
+      this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: fact.id, actions_executed: results });
+    }
+    if (this.changedFacts.length > 0) this.repropagateChanged();
+  }
+
+  private repropagateChanged(): void {
+    const list = this.changedFacts;
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i]!;
+      f.dirty = false;
+      if (!f.retracted) this.repropagate(f);
+    }
+    list.length = 0;
+  }
+
+  /**
+   * Matches a changed fact again: activations whose rule no longer matches are cancelled,
+   * rules that now match and have neither fired on the fact nor are pending get activations.
+   */
+  private repropagate(fact: Fact): void {
+    const stamp = ++this.stamp;
+    const matched = this.matched;
+    matched.length = 0;
+    this.collecting = true;
+    propagate(this.network.root, fact.fields, this.sink);
+    this.collecting = false;
+    for (let i = 0; i < matched.length; i++) matched[i]!.mark = stamp;
+
+    const pending = fact.pending as Activation[] | null;
+    if (pending !== null) {
+      let keep = 0;
+      for (let i = 0; i < pending.length; i++) {
+        const a = pending[i]!;
+        if (a.terminal.mark === stamp) {
+          a.terminal.pendingMark = stamp;
+          pending[keep++] = a;
+        } else a.cancelled = true;
+      }
+      pending.length = keep;
+    }
+    const fired = fact.fired;
+    if (fired !== null) {
+      const terminals = this.network.terminals;
+      for (let i = 0; i < fired.length; i++) terminals[fired[i]!]!.pendingMark = stamp;
+    }
+    for (let i = 0; i < matched.length; i++) {
+      const t = matched[i]!;
+      if (t.pendingMark !== stamp) this.activate(t, fact);
+    }
+    matched.length = 0;
+  }
+}
