@@ -38,7 +38,55 @@ export interface LogicalCondition {
   readonly conditions: readonly Condition[];
 }
 
-export type Condition = SimpleCondition | LogicalCondition;
+export type AggregationFunction = 'Sum' | 'Count' | 'Average' | 'Min' | 'Max' | 'StandardDeviation' | 'Percentile';
+
+/** The optional `window` of an Aggregation condition (formats.md §3). */
+export type AggregationWindow =
+  | { readonly kind: 'Sliding'; readonly size: number }
+  | { readonly kind: 'Tumbling'; readonly size: number }
+  | { readonly kind: 'Session'; readonly timeoutMs: number }
+  | { readonly kind: 'Time'; readonly durationMs: number };
+
+/** An aggregate over the facts of the current fact's group, decided at end of input. */
+export interface AggregationCondition {
+  readonly kind: 'aggregation';
+  readonly fn: AggregationFunction;
+  /** For Percentile: p in 0..100. */
+  readonly percentile: number | null;
+  readonly sourceField: string;
+  readonly groupBy: readonly string[];
+  /** Tested against the record `{[alias]: aggregate}`; null = the group has at least one value. */
+  readonly having: Condition | null;
+  readonly alias: string;
+  readonly window: AggregationWindow | null;
+}
+
+export type StreamWindow =
+  | { readonly kind: 'Tumbling'; readonly durationMs: number }
+  | { readonly kind: 'Sliding'; readonly sizeMs: number; readonly advanceMs: number }
+  | { readonly kind: 'Session'; readonly gapTimeoutMs: number }
+  | { readonly kind: 'CountTumbling'; readonly count: number }
+  | { readonly kind: 'CountSliding'; readonly size: number; readonly advance: number };
+
+export type StreamAggregation =
+  | { readonly kind: 'Count' }
+  | { readonly kind: 'Sum' | 'Average' | 'Min' | 'Max' | 'Distinct' | 'First' | 'Last'; readonly field: string }
+  | { readonly kind: 'Rate'; readonly timeUnitMs: number };
+
+/** A window over fact timestamps or input order, decided at end of input. */
+export interface StreamCondition {
+  readonly kind: 'stream';
+  readonly window: StreamWindow;
+  readonly aggregation: StreamAggregation;
+  readonly filter: Condition | null;
+  readonly having: Condition | null;
+  readonly alias: string;
+}
+
+/** Conditions that need the whole input; allowed only as top-level conditions of a rule. */
+export type DeferredConditionSpec = AggregationCondition | StreamCondition;
+
+export type Condition = SimpleCondition | LogicalCondition | DeferredConditionSpec;
 
 export interface Pattern {
   readonly alias: string;

@@ -268,6 +268,9 @@ function simpleTest(c: SimpleCondition): AlphaTest {
 /** Compiles a condition of a single fact (no Refs) into a test. */
 export function compileCondition(c: Condition): AlphaTest {
   if (c.kind === 'simple') return simpleTest(c);
+  if (c.kind === 'aggregation' || c.kind === 'stream') {
+    throw new Error(`${c.kind} conditions are decided at end of input, not by an alpha test`);
+  }
   const children = c.conditions.map(compileCondition);
   if (c.kind === 'or') {
     const set = asInSet(c.conditions);
