@@ -15,8 +15,8 @@ import { Session, type SessionOptions } from './rete/session.js';
 /** What this build compiles; a rule needing anything else is rejected when loaded. */
 export const FEATURES: FeatureSupport = {
   patterns: false,
-  aggregation: false,
-  stream: false,
+  aggregation: true,
+  stream: true,
   checkCalculator(name, mapped) {
     const calc = CALCULATORS.get(name);
     if (!calc) return `unknown calculator "${name}"; expected one of ${[...CALCULATORS.keys()].join(', ')}`;

@@ -32,8 +32,14 @@ export interface WorkingMemoryOps {
 export abstract class CompiledAction {
   /** Alias of the pattern whose fact this acts on; null = the first pattern's fact. */
   readonly target: string | null;
+  /** Whether a field this action writes is read by some condition (else changes need no notice). */
+  protected notify = true;
   constructor(target: string | null) {
     this.target = target;
+  }
+  /** Told which root fields the network's conditions read, once, after compilation. */
+  bindReads(reads: ReadonlySet<string>): void {
+    this.notify = this.writes().some((w) => reads.has(w));
   }
   abstract run(wm: WorkingMemoryOps, fact: Fact): ActionResult;
   /** Root fields this action may write on some fact (for chaining analysis). */
@@ -60,6 +66,10 @@ class LogAction extends CompiledAction {
 
 class SetFieldAction extends CompiledAction {
   private readonly root: string;
+  /** A plain field name: one property store, no path walk. */
+  private readonly plain: boolean;
+  /** The value is an array or object: each fact gets its own copy. */
+  private readonly mutable: boolean;
   constructor(
     target: string | null,
     private readonly field: string,
@@ -67,12 +77,16 @@ class SetFieldAction extends CompiledAction {
   ) {
     super(target);
     this.root = rootField(field);
+    this.plain = field.indexOf('.') < 0;
+    this.mutable = cloneValue(value) !== value;
   }
   run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
-    if (!writePath(fact.fields, this.field, cloneValue(this.value))) {
+    const value = this.mutable ? cloneValue(this.value) : this.value;
+    if (this.plain) fact.fields[this.field] = value;
+    else if (!writePath(fact.fields, this.field, value)) {
       return logged(`SetField: cannot set "${this.field}" on fact ${fact.id}: a non-object value is in the way`);
     }
-    wm.changed(fact, this.root);
+    if (this.notify) wm.changed(fact, this.root);
     return { FieldSet: { fact_id: fact.id, field: this.field, value: this.value } };
   }
   override writes(): readonly string[] {
@@ -105,7 +119,7 @@ class IncrementFieldAction extends CompiledAction {
     }
     const next = makeNumber(n + this.by, this.byFloat || isFloat(oldValue));
     writePath(fact.fields, this.field, next);
-    wm.changed(fact, this.root);
+    if (this.notify) wm.changed(fact, this.root);
     return { FieldIncremented: { fact_id: fact.id, field: this.field, old_value: oldValue, new_value: next } };
   }
   override writes(): readonly string[] {
@@ -136,7 +150,7 @@ class AppendToArrayAction extends CompiledAction {
       return logged(`AppendToArray: field "${this.field}" of fact ${fact.id} is ${kindOf(arr)}, not an array`);
     }
     arr.push(cloneValue(this.value));
-    wm.changed(fact, this.root);
+    if (this.notify) wm.changed(fact, this.root);
     return { ArrayAppended: { fact_id: fact.id, field: this.field, appended_value: this.value, new_length: arr.length } };
   }
   override writes(): readonly string[] {
@@ -190,7 +204,7 @@ class UpdateFactAction extends CompiledAction {
       if (!writePath(other.fields, path, cloneValue(value))) {
         return logged(`UpdateFact: cannot set "${path}" on fact ${id}: a non-object value is in the way`);
       }
-      wm.changed(other, root);
+      if (this.notify) wm.changed(other, root);
     }
     return { FactUpdated: { fact_id: id, updated_fields: this.updates } };
   }
@@ -267,7 +281,7 @@ class CalculatorAction extends CompiledAction {
     if (!writePath(fact.fields, this.outputField, out.value)) {
       return logged(`${this.calc.name}: cannot set "${this.outputField}" on fact ${fact.id}: a non-object value is in the way`);
     }
-    wm.changed(fact, this.root);
+    if (this.notify) wm.changed(fact, this.root);
     const v = out.value;
     return {
       CalculatorResult: {
@@ -301,7 +315,7 @@ class FormulaAction extends CompiledAction {
     if (!writePath(fact.fields, this.outputField, out.value)) {
       return logged(`Formula: cannot set "${this.outputField}" on fact ${fact.id}: a non-object value is in the way`);
     }
-    wm.changed(fact, this.root);
+    if (this.notify) wm.changed(fact, this.root);
     return { FieldSet: { fact_id: fact.id, field: this.outputField, value: out.value } };
   }
   override writes(): readonly string[] {

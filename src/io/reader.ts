@@ -302,13 +302,32 @@ export function detectFormat(head: string, forced: InputFormat): DetectedFormat 
   if (first !== '{') return 'ndjson';
   const nl = head.indexOf('\n', m.index);
   const firstLine = (nl < 0 ? head.slice(m.index) : head.slice(m.index, nl)).trim();
-  if (nl < 0 && head.length < DETECT_LIMIT) return 'ndjson'; // the whole input is one line
+  let parsed: unknown;
   try {
-    JSON.parse(firstLine);
-    return 'ndjson';
+    parsed = JSON.parse(firstLine);
   } catch {
-    // Not a complete line: a pretty-printed document, unless it looks like a broken record.
+    // Not a complete value: the start of a pretty-printed document when the line leaves a
+    // brace or bracket open (`{"meta": 1, "facts": [`), else a broken NDJSON record.
+    return openDepth(firstLine) > 0 ? 'json-stream' : 'ndjson';
   }
-  if (firstLine === '{' || /^\{\s*"[^"]*"\s*:\s*[[{]?$/.test(firstLine)) return 'json-stream';
+  // A complete object holding a "facts" array is a wrapper document, written on one line.
+  const facts = (parsed as Record<string, unknown> | null)?.facts;
+  if (Array.isArray(facts) && (nl < 0 || head.slice(nl).trim() === '')) return 'json-stream';
   return 'ndjson';
+}
+
+/** Nesting depth left open at the end of a line of JSON text (strings and escapes skipped). */
+function openDepth(line: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+  }
+  return depth;
 }

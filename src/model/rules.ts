@@ -13,6 +13,7 @@ import {
   type Severity,
 } from './types.js';
 import type { RuleIssue } from './errors.js';
+import { validateAggregation, validateStream } from './deferred-rules.js';
 
 /** Features of formats.md that this build compiles. A rule using another is rejected at load time. */
 export interface FeatureSupport {
@@ -87,11 +88,17 @@ class Validator {
     (list as Json[]).forEach((raw, i) => {
       const path = `${base}[${i}]`;
       const rule = this.rule(raw, path);
-      if (rule === null) return;
-      const prior = seen.get(rule.id);
-      if (prior !== undefined) this.error(`${path}.id`, `duplicate rule id ${rule.id} (also at ${prior})`);
-      else seen.set(rule.id, path);
-      rules.push(rule);
+      // Duplicate ids are reported even for rules with other errors.
+      const id = isObj(raw) ? raw.id : undefined;
+      if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) {
+        const prior = seen.get(id);
+        if (prior !== undefined) {
+          this.error(`${path}.id`, `duplicate rule id ${id} (also at ${prior})`);
+          return;
+        }
+        seen.set(id, path);
+      }
+      if (rule !== null) rules.push(rule);
     });
     return rules;
   }
@@ -135,7 +142,7 @@ class Validator {
     } else if (raw.conditions === undefined) {
       this.error(`${path}.conditions`, 'expected "conditions" (an array; may be empty) or "patterns"');
     } else {
-      conditions = this.conditionList(raw.conditions, `${path}.conditions`, null);
+      conditions = this.conditionList(raw.conditions, `${path}.conditions`, null, true);
     }
 
     const aliases = patterns ? patterns.map((p) => p.alias) : null;
@@ -185,20 +192,21 @@ class Validator {
     return out;
   }
 
-  private conditionList(raw: Json, path: string, scope: RefScope | null): Condition[] {
+  /** `topLevel`: the rule's own condition list, where end-of-input conditions may stand. */
+  private conditionList(raw: Json, path: string, scope: RefScope | null, topLevel = false): Condition[] {
     if (!Array.isArray(raw)) {
       this.error(path, `expected an array of conditions, got ${typeName(raw)}`);
       return [];
     }
     const out: Condition[] = [];
     raw.forEach((c, i) => {
-      const cond = this.condition(c, `${path}[${i}]`, scope);
+      const cond = this.condition(c, `${path}[${i}]`, scope, topLevel);
       if (cond) out.push(cond);
     });
     return out;
   }
 
-  private condition(raw: Json, path: string, scope: RefScope | null): Condition | null {
+  private condition(raw: Json, path: string, scope: RefScope | null, topLevel = false): Condition | null {
     if (!isObj(raw)) {
       this.error(path, `expected a condition object, got ${typeName(raw)}`);
       return null;
@@ -213,13 +221,20 @@ class Validator {
       const kind = op === 'And' ? 'and' : op === 'Or' ? 'or' : 'not';
       return { kind, conditions: this.conditionList(raw.conditions, `${path}.conditions`, scope) };
     }
-    if ('aggregation_type' in raw) {
-      if (!this.features.aggregation) this.error(path, 'aggregation conditions are not supported yet');
-      return null;
-    }
-    if ('window_spec' in raw) {
-      if (!this.features.stream) this.error(path, 'stream window conditions are not supported yet');
-      return null;
+    if ('aggregation_type' in raw || 'window_spec' in raw) {
+      const what = 'aggregation_type' in raw ? 'an Aggregation' : 'a Stream';
+      const supported = 'aggregation_type' in raw ? this.features.aggregation : this.features.stream;
+      if (!supported) {
+        this.error(path, `${what === 'an Aggregation' ? 'aggregation' : 'stream window'} conditions are not supported yet`);
+        return null;
+      }
+      if (!topLevel) {
+        this.error(path, `${what} condition is decided at end of input and may only stand in a rule's own "conditions" list, not inside And/Or/Not, a pattern, a filter or a having`);
+        return null;
+      }
+      const error = (p: string, m: string) => this.error(p, m);
+      const nested = (r: unknown, p: string) => this.condition(r, p, null);
+      return 'aggregation_type' in raw ? validateAggregation(raw, path, error, nested) : validateStream(raw, path, error, nested);
     }
     const missing = ['field', 'operator', 'value'].filter((k) => !(k in raw));
     this.error(

@@ -27,8 +27,6 @@ export class AlphaNode {
   readonly terminals: Terminal[] = [];
   /** Rules whose chain passes through this node (sharing, for explain). */
   readonly rules: number[] = [];
-  /** Facts that reached this node (filled only when statistics are on). */
-  hits = 0;
   constructor(id: number, test: AlphaTest | null) {
     this.id = id;
     this.test = test;
@@ -36,23 +34,26 @@ export class AlphaNode {
 }
 
 /**
- * Sends a fact's fields through the alpha tree from `node`, calling `sink` for every
- * terminal reached. Recursion depth is the length of the longest rule chain.
+ * Sends a fact's fields through the alpha tree from `node`, storing every terminal reached
+ * in `out` from index `n` on; returns the new count. (An explicit count rather than
+ * push/length=0: resetting an array's length is a slow runtime call.) Recursion depth is
+ * the length of the longest rule chain.
  */
-export function propagate(node: AlphaNode, fields: FieldMap, sink: (t: Terminal) => void): void {
+export function collect(node: AlphaNode, fields: FieldMap, out: Terminal[], n: number): number {
   const ts = node.terminals;
-  for (let i = 0; i < ts.length; i++) sink(ts[i]!);
+  for (let i = 0; i < ts.length; i++) out[n++] = ts[i]!;
   const groups = node.hashGroups;
   for (let i = 0; i < groups.length; i++) {
     const g = groups[i]!;
     const key = hashKey(g.read(fields));
     if (key === undefined) continue;
     const next = g.index.get(key);
-    if (next !== undefined) propagate(next, fields, sink);
+    if (next !== undefined) n = collect(next, fields, out, n);
   }
   const cs = node.children;
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i]!;
-    if (c.test!.test(fields)) propagate(c, fields, sink);
+    if (c.test!.test(fields)) n = collect(c, fields, out, n);
   }
+  return n;
 }

@@ -7,6 +7,7 @@ import { compileActions } from '../actions/execute.js';
 import { AlphaNode, HashGroup } from './alpha.js';
 import { conjuncts, equalityKey, Rank, type AlphaTest, type EqualTest } from './tests.js';
 import { Terminal } from './terminal.js';
+import { compileDeferred, type DeferredCondition } from './deferred.js';
 
 export interface Network {
   readonly root: AlphaNode;
@@ -23,11 +24,24 @@ export interface Network {
   readonly addressesFactsById: boolean;
   readonly hasDelete: boolean;
   readonly hasUpdate: boolean;
+  readonly hasCreate: boolean;
+  /** Every end-of-input condition, in rule order; each fact is shown to each once. */
+  readonly deferred: readonly DeferredCondition[];
+  /** Terminals of rules with end-of-input conditions. */
+  readonly deferredTerminals: readonly Terminal[];
   readonly compileMs: number;
 }
 
-export function compileNetwork(rules: readonly Rule[]): Network {
+export interface NetworkOptions {
+  /** The time a fact without a timestamp is taken to have (ms since the epoch). Default: now. */
+  runStartMs?: number;
+}
+
+export function compileNetwork(rules: readonly Rule[], options: NetworkOptions = {}): Network {
   const start = performance.now();
+  const runStartMs = options.runStartMs ?? Date.now();
+  const deferred: DeferredCondition[] = [];
+  const deferredTerminals: Terminal[] = [];
   // Agenda order: salience high first, then rule id.
   const order = rules.map((r, i) => i).sort((a, b) => rules[b]!.salience - rules[a]!.salience || rules[a]!.id - rules[b]!.id);
   const rankOf = new Array<number>(rules.length);
@@ -46,6 +60,7 @@ export function compileNetwork(rules: readonly Rule[]): Network {
   const writes = new Set<string>();
   let hasUpdate = false;
   let hasDelete = false;
+  let hasCreate = false;
 
   rules.forEach((rule, ruleIndex) => {
     // Share one test object per key, so mismatch counts are per distinct test.
@@ -68,12 +83,19 @@ export function compileNetwork(rules: readonly Rule[]): Network {
     for (const a of rule.actions) {
       if (a.kind === 'UpdateFact') hasUpdate = true;
       if (a.kind === 'DeleteFact') hasDelete = true;
+      if (a.kind === 'CreateFact') hasCreate = true;
     }
-    const terminal = new Terminal(rule, rankOf[ruleIndex]!, ruleIndex, actions);
+    const specs = rule.conditions.filter((c) => c.kind === 'aggregation' || c.kind === 'stream');
+    const indexes = specs.map((c) => deferred.push(compileDeferred(c, runStartMs)) - 1);
+    const own = indexes.length > 0 ? indexes.map((i) => deferred[i]!) : null;
+    const terminal = new Terminal(rule, rankOf[ruleIndex]!, ruleIndex, actions, own, indexes);
     node.terminals.push(terminal);
     terminals.push(terminal);
+    if (own) deferredTerminals.push(terminal);
   });
 
+  for (const node of nodes) node.terminals.sort((a, b) => a.rank - b.rank);
+  for (const t of terminals) for (const a of t.actions) a.bindReads(readFields);
   let writesReadFields = false;
   for (const w of writes) if (readFields.has(w)) writesReadFields = true;
   return {
@@ -86,6 +108,9 @@ export function compileNetwork(rules: readonly Rule[]): Network {
     addressesFactsById: hasUpdate || hasDelete,
     hasDelete,
     hasUpdate,
+    hasCreate,
+    deferred,
+    deferredTerminals,
     compileMs: performance.now() - start,
   };
 }

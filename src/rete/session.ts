@@ -2,12 +2,12 @@
 // until it is empty (formats.md §6), applies actions to working memory, re-propagates
 // changed facts (forward chaining) with refraction, and keeps only the facts it must.
 
-import { Fact } from '../model/fact.js';
+import { Fact, FactShape } from '../model/fact.js';
 import { LimitError } from '../model/errors.js';
 import type { ActionResult, Firing } from '../model/types.js';
 import type { FieldMap } from '../model/value.js';
 import type { WorkingMemoryOps } from '../actions/execute.js';
-import { propagate } from './alpha.js';
+import { collect } from './alpha.js';
 import { Activation, Agenda } from './agenda.js';
 import type { Network } from './network.js';
 import type { Terminal } from './terminal.js';
@@ -56,15 +56,25 @@ export class Session implements WorkingMemoryOps {
   private readonly retain: boolean;
   /** Keep per-fact pending activations and fired rules: a fact can re-enter the network. */
   private readonly tracking: boolean;
+  /**
+   * No firing can add or cancel activations (no re-propagation, no created facts matched,
+   * no deletes): a fact's matches fire straight away in rank order, without the agenda.
+   */
+  private readonly direct: boolean;
   private readonly byId = new Map<number, Fact>();
   private readonly retained: Fact[] = [];
   /** Facts inserted while the current input fact settles (emitted together when not retaining). */
   private readonly settling: Fact[] = [];
+  private settlingCount = 0;
   private readonly changedFacts: Fact[] = [];
   private readonly matched: Terminal[] = [];
-  private readonly sink: (t: Terminal) => void;
-  private current: Fact | null = null;
-  private collecting = false;
+  /** The network has end-of-input conditions. */
+  private readonly hasDeferred: boolean;
+  /** Show facts to end-of-input conditions at end (rules may still change them by id) instead of as they settle. */
+  private readonly observeAtEnd: boolean;
+  /** Per terminal with end-of-input conditions: its candidate facts and their observation tokens. */
+  private readonly candidates = new Map<Terminal, { facts: Fact[]; tokens: number[] }>();
+  private readonly tokens: number[] = [];
   private stamp = 0;
   private seq = 0;
   private nextId = 0;
@@ -76,12 +86,14 @@ export class Session implements WorkingMemoryOps {
     this.maxFirings = options.maxFirings ?? 0;
     this.onFiring = options.onFiring ?? null;
     this.onFactDone = options.onFactDone ?? null;
-    this.retain = network.addressesFactsById;
+    this.hasDeferred = network.deferredTerminals.length > 0;
+    this.observeAtEnd = network.addressesFactsById;
+    // Facts are kept to the end when rules address them by id, or when final facts are
+    // emitted and end-of-input rules may still change them.
+    this.retain = network.addressesFactsById || (this.hasDeferred && this.onFactDone !== null);
+    for (const t of network.deferredTerminals) this.candidates.set(t, { facts: [], tokens: [] });
     this.tracking = network.hasDelete || (this.chain && (network.writesReadFields || network.hasUpdate));
-    this.sink = (t) => {
-      if (this.collecting) this.matched.push(t);
-      else this.activate(t, this.current!);
-    };
+    this.direct = !this.tracking && !(this.chain && network.hasCreate);
   }
 
   /** Inserts one input fact and fires the agenda until it is empty. */
@@ -89,23 +101,76 @@ export class Session implements WorkingMemoryOps {
     if (this.ended) throw new Error('Session.insert after end()');
     this.stats.factsInserted++;
     this.add(fact);
-    this.match(fact);
-    this.fireAll();
-    if (!this.retain && this.onFactDone !== null) {
-      const s = this.settling;
-      for (let i = 0; i < s.length; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!);
+    if (this.direct) this.fireDirect(fact);
+    else {
+      this.match(fact);
+      this.fireAll();
     }
-    this.settling.length = 0;
+    this.settle();
   }
 
-  /** Ends the input: emits the facts kept to the end. */
+  /** The current input fact and the facts it led to have settled: observe and emit them. */
+  private settle(): void {
+    const s = this.settling;
+    if (this.hasDeferred && !this.observeAtEnd) {
+      for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.observe(s[i]!);
+    }
+    if (!this.retain && this.onFactDone !== null) {
+      for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!);
+    }
+    this.settlingCount = 0;
+  }
+
+  /**
+   * Shows a fact, with its final values, to every end-of-input condition, and records it
+   * as a candidate of each end-of-input rule whose other conditions it passes.
+   */
+  private observe(fact: Fact): void {
+    const all = this.network.deferred;
+    const tokens = this.tokens;
+    for (let i = 0; i < all.length; i++) tokens[i] = all[i]!.observe(fact);
+    const matched = this.matched;
+    const n = collect(this.network.root, fact.fields, matched, 0);
+    for (let i = 0; i < n; i++) {
+      const t = matched[i]!;
+      if (t.deferred === null) continue;
+      const c = this.candidates.get(t)!;
+      c.facts.push(fact);
+      for (const k of t.deferredIndex) c.tokens.push(tokens[k]!);
+    }
+  }
+
+  /**
+   * Ends the input: decides the end-of-input conditions on working memory as it stands,
+   * fires their rules in agenda order, then emits the facts kept to the end.
+   */
   end(): void {
     if (this.ended) return;
     this.ended = true;
     this.fireAll();
-    if (this.retain && this.onFactDone !== null) {
-      for (const f of this.retained) if (!f.retracted) this.onFactDone(f);
+    if (this.hasDeferred) {
+      if (this.observeAtEnd) for (const f of this.retained) if (!f.retracted) this.observe(f);
+      for (const [t, c] of this.candidates) {
+        const k = t.deferred!.length;
+        for (let i = 0; i < c.facts.length; i++) {
+          const fact = c.facts[i]!;
+          if (fact.retracted) continue;
+          let holds = true;
+          for (let j = 0; j < k && holds; j++) holds = t.deferred![j]!.holds(fact, c.tokens[i * k + j]!);
+          if (holds) this.activate(t, fact);
+        }
+      }
+      this.candidates.clear();
+      this.fireAll();
     }
+    if (this.retain) {
+      if (this.onFactDone !== null) for (const f of this.retained) if (!f.retracted) this.onFactDone(f);
+    } else if (this.onFactDone !== null) {
+      // Facts created by end-of-input firings.
+      const s = this.settling;
+      for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!);
+    }
+    this.settlingCount = 0;
   }
 
   /** The facts working memory holds now (all live facts when rules address facts by id). */
@@ -123,6 +188,8 @@ export class Session implements WorkingMemoryOps {
   }
 
   create(fields: FieldMap, parent: Fact): Fact {
+    // A flat record's id is one of its fields: give a created flat fact its id there too.
+    if (parent.shape === FactShape.Flat && fields.id === undefined) fields.id = this.nextId;
     const fact = new Fact(this.nextId, fields, null, null, parent.shape);
     this.stats.factsCreated++;
     if (this.maxFirings > 0 && this.stats.factsCreated > this.maxFirings) {
@@ -155,21 +222,36 @@ export class Session implements WorkingMemoryOps {
   private add(fact: Fact): void {
     fact.seq = this.seq++;
     if (fact.id >= this.nextId) this.nextId = fact.id + 1;
+    // Slots are reused; the few facts they still point to after a cycle are harmless.
+    this.settling[this.settlingCount++] = fact;
     if (this.retain) {
       if (this.byId.has(fact.id)) this.stats.duplicateIds++;
       this.byId.set(fact.id, fact);
       this.retained.push(fact);
       if (this.retained.length > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = this.retained.length;
-    } else {
-      this.settling.push(fact);
-      if (this.settling.length > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = this.settling.length;
+    } else if (this.settlingCount > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = this.settlingCount;
+  }
+
+  /** Matches a fact and puts an activation on the agenda for every rule it satisfies. */
+  private match(fact: Fact): void {
+    const matched = this.matched;
+    const n = collect(this.network.root, fact.fields, matched, 0);
+    for (let i = 0; i < n; i++) {
+      const t = matched[i]!;
+      if (t.deferred === null) this.activate(t, fact);
     }
   }
 
-  private match(fact: Fact): void {
-    this.current = fact;
-    propagate(this.network.root, fact.fields, this.sink);
-    this.current = null;
+  /** The agenda-free path: the fact's matches, sorted by rank, fire in turn. */
+  private fireDirect(fact: Fact): void {
+    const matched = this.matched;
+    const n = collect(this.network.root, fact.fields, matched, 0);
+    if (n === 0) return;
+    if (n > 1) sortByRank(matched, n);
+    for (let i = 0; i < n; i++) {
+      const t = matched[i]!;
+      if (t.deferred === null) this.fire(t, fact);
+    }
   }
 
   private activate(t: Terminal, fact: Fact): void {
@@ -185,31 +267,35 @@ export class Session implements WorkingMemoryOps {
     for (;;) {
       const a = this.agenda.pop();
       if (a === undefined) return;
-      if (!a.fact.retracted) this.fire(a);
+      const fact = a.fact;
+      if (fact.retracted) continue;
+      if (this.tracking) {
+        const pending = fact.pending as Activation[];
+        const i = pending.indexOf(a);
+        if (i >= 0) {
+          pending[i] = pending[pending.length - 1]!;
+          pending.pop();
+        }
+        if (fact.fired === null) fact.fired = [a.terminal.index];
+        else fact.fired.push(a.terminal.index);
+      }
+      this.fire(a.terminal, fact);
     }
   }
 
-  private fire(a: Activation): void {
-    const t = a.terminal;
-    const fact = a.fact;
-    if (this.tracking) {
-      const pending = fact.pending as Activation[];
-      const i = pending.indexOf(a);
-      if (i >= 0) {
-        pending[i] = pending[pending.length - 1]!;
-        pending.pop();
-      }
-      if (fact.fired === null) fact.fired = [t.index];
-      else fact.fired.push(t.index);
-    }
+  private fire(t: Terminal, fact: Fact): void {
     const n = ++this.stats.firings;
     if (this.maxFirings > 0 && n > this.maxFirings) {
       throw new LimitError(`more than ${this.maxFirings} rule firings (--max-firings); raise the limit or check for rules that keep re-matching`);
     }
     t.firings++;
     const actions = t.actions;
-    const results: ActionResult[] = new Array(actions.length);
-    for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, fact);
+    let results: ActionResult[];
+    if (actions.length === 1) results = [actions[0]!.run(this, fact)];
+    else {
+      results = new Array(actions.length);
+      for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, fact);
+    }
     if (this.onFiring !== null) {
       this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: fact.id, actions_executed: results });
     }
@@ -233,11 +319,8 @@ export class Session implements WorkingMemoryOps {
   private repropagate(fact: Fact): void {
     const stamp = ++this.stamp;
     const matched = this.matched;
-    matched.length = 0;
-    this.collecting = true;
-    propagate(this.network.root, fact.fields, this.sink);
-    this.collecting = false;
-    for (let i = 0; i < matched.length; i++) matched[i]!.mark = stamp;
+    const n = collect(this.network.root, fact.fields, matched, 0);
+    for (let i = 0; i < n; i++) matched[i]!.mark = stamp;
 
     const pending = fact.pending as Activation[] | null;
     if (pending !== null) {
@@ -256,10 +339,22 @@ export class Session implements WorkingMemoryOps {
       const terminals = this.network.terminals;
       for (let i = 0; i < fired.length; i++) terminals[fired[i]!]!.pendingMark = stamp;
     }
-    for (let i = 0; i < matched.length; i++) {
+    for (let i = 0; i < n; i++) {
       const t = matched[i]!;
-      if (t.pendingMark !== stamp) this.activate(t, fact);
+      if (t.pendingMark !== stamp && t.deferred === null) this.activate(t, fact);
     }
-    matched.length = 0;
+  }
+}
+
+/** Insertion sort by rank: matches arrive in nearly sorted runs, usually one or two. */
+function sortByRank(ts: Terminal[], n: number): void {
+  for (let i = 1; i < n; i++) {
+    const t = ts[i]!;
+    let j = i - 1;
+    while (j >= 0 && ts[j]!.rank > t.rank) {
+      ts[j + 1] = ts[j]!;
+      j--;
+    }
+    ts[j + 1] = t;
   }
 }

@@ -1,8 +1,10 @@
 // Terminal nodes: where a rule's chain of tests ends. A terminal knows its rule, its
-// place in agenda order (salience, then rule id) and the rule's compiled actions.
+// place in agenda order (salience, then rule id), the rule's compiled actions, and the
+// end-of-input conditions that must also hold before it fires.
 
 import type { Rule } from '../model/types.js';
 import type { CompiledAction } from '../actions/execute.js';
+import type { DeferredCondition } from './deferred.js';
 
 export class Terminal {
   readonly rule: Rule;
@@ -11,17 +13,27 @@ export class Terminal {
   /** Index of the rule in the network's rule list (refraction records use it). */
   readonly index: number;
   readonly actions: readonly CompiledAction[];
-  /** The rule name, already JSON-encoded for the result writer. */
-  readonly nameJson: string;
+  /** End-of-input conditions (aggregations, stream windows); null when the rule has none. */
+  readonly deferred: readonly DeferredCondition[] | null;
+  /** For each deferred condition, its index in the network's list of all of them. */
+  readonly deferredIndex: readonly number[];
   firings = 0;
   /** Scratch marks for set operations during re-propagation (no allocation). */
   mark = 0;
   pendingMark = 0;
-  constructor(rule: Rule, rank: number, index: number, actions: readonly CompiledAction[]) {
+  constructor(
+    rule: Rule,
+    rank: number,
+    index: number,
+    actions: readonly CompiledAction[],
+    deferred: readonly DeferredCondition[] | null,
+    deferredIndex: readonly number[],
+  ) {
     this.rule = rule;
     this.rank = rank;
     this.index = index;
     this.actions = actions;
-    this.nameJson = JSON.stringify(rule.name);
+    this.deferred = deferred;
+    this.deferredIndex = deferredIndex;
   }
 }

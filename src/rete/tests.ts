@@ -299,14 +299,15 @@ function asInSet(conds: readonly Condition[]): AlphaTest | null {
 
 /**
  * Flattens a rule's top-level conditions into conjuncts: nested Ands are spliced in, and
- * an empty And (always true) disappears. Returns the tests to chain, unordered.
+ * an empty And (always true) disappears. End-of-input conditions are left out (the rule's
+ * terminal decides them). Returns the tests to chain, unordered.
  */
 export function conjuncts(conds: readonly Condition[]): AlphaTest[] {
   const out: AlphaTest[] = [];
   const walk = (list: readonly Condition[]) => {
     for (const c of list) {
       if (c.kind === 'and') walk(c.conditions);
-      else out.push(compileCondition(c));
+      else if (c.kind !== 'aggregation' && c.kind !== 'stream') out.push(compileCondition(c));
     }
   };
   walk(conds);
