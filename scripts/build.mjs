@@ -19,4 +19,6 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', packages: 'external' }),
+  // The engine-only child of `rete-eval bench`: one workload size per process.
+  build({ ...common, entryPoints: ['src/bench/child.ts'], outfile: 'dist/bench-child.js' }),
 ]);

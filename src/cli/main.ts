@@ -7,6 +7,7 @@ import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
 import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
+import { registerBench } from './bench.js';
 
 declare const __VERSION__: string;
 
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerValidate(program);
   registerExplain(program);
   registerGenerate(program);
+  registerBench(program);
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? ExitCode.OK : Number(process.exitCode);

@@ -1,12 +1,12 @@
 // `rete-eval run`: wires the command-line options to a batch run, shows a progress bar on
 // a TTY for large inputs, and prints the report (stderr) or writes it as JSON (--report).
 
-import { writeFileSync, renameSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { runBatch } from '../pipeline.js';
 import { totalSize } from '../io/source.js';
-import { describeIoError, UsageError } from '../model/errors.js';
+import { OutputSink } from '../io/output.js';
+import { UsageError } from '../model/errors.js';
 import { formatBytes, formatReport } from '../report/human.js';
 import { integerOption, useColor } from './options.js';
 
@@ -73,13 +73,9 @@ export function registerRun(program: Command): void {
         bar?.stop();
       }
       if (flags.report !== undefined) {
-        const tmp = `${flags.report}.${process.pid}.tmp`;
-        try {
-          writeFileSync(tmp, JSON.stringify(report, null, 2) + '\n');
-          renameSync(tmp, flags.report);
-        } catch (e) {
-          throw describeIoError(e, flags.report, 'write');
-        }
+        const sink = OutputSink.file(flags.report);
+        sink.write(JSON.stringify(report, null, 2) + '\n');
+        await sink.close();
       }
       if (!flags.quiet) process.stderr.write(formatReport(report, useColor(process.stderr)));
       else if (report.rejects.count > 0) {

@@ -2,7 +2,7 @@
 // temporary name beside it and renamed into place only when complete (gzip when the name
 // ends in .gz); a closed stdout (`| head`) makes the sink report `closed` instead of failing.
 
-import { createWriteStream, renameSync, unlinkSync, type WriteStream } from 'node:fs';
+import { createWriteStream, renameSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createGzip, type Gzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
@@ -16,6 +16,7 @@ export class OutputSink {
   readonly name: string;
   private readonly stream: Writable;
   private readonly file: WriteStream | null;
+  /** The temporary file renamed onto the target at close; null when writing in place. */
   private readonly tmp: string | null;
   private readonly target: string | null;
   private parts: string[] = [];
@@ -41,12 +42,17 @@ export class OutputSink {
     return new OutputSink('<stdout>', process.stdout, null, null, null);
   }
 
-  /** Opens `path` for writing via a temporary file in the same directory. */
+  /**
+   * Opens `path` for writing via a temporary file in the same directory. A path that is
+   * not a regular file (/dev/null, a FIFO, /dev/stdout) is written in place: renaming over
+   * a device would replace it.
+   */
   static file(path: string): OutputSink {
-    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+    const inPlace = !isRegularOrAbsent(path);
+    const tmp = inPlace ? path : join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     let file: WriteStream;
     try {
-      file = createWriteStream(tmp, { flush: true });
+      file = createWriteStream(tmp, inPlace ? {} : { flush: true });
     } catch (e) {
       throw describeIoError(e, path, 'write');
     }
@@ -56,7 +62,7 @@ export class OutputSink {
       gz.pipe(file);
       stream = gz;
     }
-    return new OutputSink(path, stream, file, tmp, path);
+    return new OutputSink(path, stream, file, inPlace ? null : tmp, path);
   }
 
   /** Queues text; it is written when enough has gathered or at flush(). */
@@ -116,8 +122,9 @@ export class OutputSink {
       throw describeIoError(e, this.name, 'write');
     });
     this.check();
+    if (this.tmp === null) return;
     try {
-      renameSync(this.tmp!, this.target!);
+      renameSync(this.tmp, this.target!);
     } catch (e) {
       this.abort();
       throw describeIoError(e, this.name, 'write');
@@ -129,10 +136,20 @@ export class OutputSink {
     if (this.file === null) return;
     this.stream.destroy();
     this.file.destroy();
+    if (this.tmp === null) return;
     try {
-      unlinkSync(this.tmp!);
+      unlinkSync(this.tmp);
     } catch {
       // already gone
     }
+  }
+}
+
+/** True for a regular file or a path that does not exist yet (it will be created). */
+export function isRegularOrAbsent(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
   }
 }

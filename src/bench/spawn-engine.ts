@@ -1,0 +1,62 @@
+// Parent side of the engine-only child: starts dist/bench-child.js for one workload size
+// (fresh process, --expose-gc), follows its events for progress, and returns its outcome.
+
+import { execa } from 'execa';
+import { BenchCheckError, BenchRunError, stderrGist } from './check.js';
+import type { EngineEvent } from './engine-run.js';
+import type { EngineMeasurement } from './results.js';
+
+export type ChildMessage =
+  | EngineEvent
+  | { readonly type: 'done'; readonly measurement: EngineMeasurement }
+  | { readonly type: 'unsupported'; readonly message: string }
+  | { readonly type: 'wrong'; readonly message: string };
+
+export interface SpawnEngineOptions {
+  readonly childScript: string;
+  readonly workload: string;
+  readonly size: number;
+  readonly runs: number;
+  readonly warmup: number;
+  /** Extra node flags for the child (e.g. --max-old-space-size=8192). */
+  readonly nodeFlags?: readonly string[];
+  readonly onEvent?: (e: EngineEvent) => void;
+}
+
+export async function spawnEngine(o: SpawnEngineOptions): Promise<{ kind: 'ok'; measurement: EngineMeasurement } | { kind: 'unsupported'; message: string }> {
+  const args = [
+    '--expose-gc',
+    ...(o.nodeFlags ?? []),
+    o.childScript,
+    '--workload',
+    o.workload,
+    '--size',
+    String(o.size),
+    '--runs',
+    String(o.runs),
+    '--warmup',
+    String(o.warmup),
+  ];
+  const child = execa(process.execPath, args, { reject: false, stdin: 'ignore', stderr: 'pipe', lines: false });
+  let final: ChildMessage | null = null;
+  for await (const line of child.iterable({ from: 'stdout' })) {
+    const text = String(line).trim();
+    if (text === '') continue;
+    let msg: ChildMessage;
+    try {
+      msg = JSON.parse(text) as ChildMessage;
+    } catch {
+      continue; // not ours (a stray log line)
+    }
+    if (msg.type === 'compiled' || msg.type === 'run') o.onEvent?.(msg);
+    else final = msg;
+  }
+  const r = await child;
+  if (final?.type === 'wrong') throw new BenchCheckError(final.message);
+  if (final?.type === 'unsupported') return { kind: 'unsupported', message: final.message };
+  if (final?.type === 'done' && r.exitCode === 0) return { kind: 'ok', measurement: final.measurement };
+  const why = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
+  const stderr = String(r.stderr ?? '');
+  const oom = /heap out of memory|Allocation failed/i.test(stderr) ? '; out of memory: raise --child-heap-mb' : '';
+  throw new BenchRunError(`bench child for ${o.workload} size ${o.size} failed (${why}${oom}): ${stderrGist(stderr)}`);
+}
