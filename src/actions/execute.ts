@@ -77,7 +77,7 @@ class SetFieldAction extends CompiledAction {
   ) {
     super(target);
     this.root = rootField(field);
-    this.plain = field.indexOf('.') < 0;
+    this.plain = field.indexOf('.') < 0 && !(field in Object.prototype);
     this.mutable = cloneValue(value) !== value;
   }
   run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
@@ -118,7 +118,9 @@ class IncrementFieldAction extends CompiledAction {
       return logged(`IncrementField: field "${this.field}" of fact ${fact.id} is ${kindOf(oldValue)} ${describeValue(oldValue)}, not a number`);
     }
     const next = makeNumber(n + this.by, this.byFloat || isFloat(oldValue));
-    writePath(fact.fields, this.field, next);
+    if (!writePath(fact.fields, this.field, next)) {
+      return logged(`IncrementField: cannot set "${this.field}" on fact ${fact.id}: a non-object value is in the way`);
+    }
     if (this.notify) wm.changed(fact, this.root);
     return { FieldIncremented: { fact_id: fact.id, field: this.field, old_value: oldValue, new_value: next } };
   }

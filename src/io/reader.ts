@@ -162,7 +162,7 @@ export class FactReader {
           out.push(decodeFact(JSON.parse(texts[i]!), ordinal));
         }
       } catch (e) {
-        this.reject(e, file, batch.lines[i]!, texts[i]!, undefined);
+        this.reject(e, file, batch.lines[i]!, texts[i]!, undefined, batch.columns[i]!);
         i++;
       }
     }
@@ -177,12 +177,19 @@ export class FactReader {
   }
 
   /** Turns a record's failure into a FactError; throws it, or (skip mode) records the reject. */
-  private reject(e: unknown, file: string, line: number | undefined, raw: string, prefix: string | undefined): void {
+  /** `column`: where the record's text starts on its first line (1-based). */
+  private reject(e: unknown, file: string, line: number | undefined, raw: string, prefix: string | undefined, column = 1): void {
     let err: FactError;
     if (e instanceof SyntaxError) {
       const where = locateJsonError(raw);
       err = where
-        ? new FactError('E_FACT_JSON', file, line === undefined ? undefined : line + where.line - 1, `invalid JSON: ${where.message}`, where.column)
+        ? new FactError(
+            'E_FACT_JSON',
+            file,
+            line === undefined ? undefined : line + where.line - 1,
+            `invalid JSON: ${where.message}`,
+            where.line === 1 ? column + where.column - 1 : where.column,
+          )
         : new FactError('E_FACT_JSON', file, line, `invalid JSON: ${e.message}`);
     } else {
       const d = describeDecodeFailure(e);

@@ -2,17 +2,23 @@
 // parsing them, so each record can go to JSON.parse on its own. One for NDJSON (a line
 // each) and one for a top-level JSON array, bare or as `{"facts":[...]}`.
 
-/** Record texts cut from one chunk, with the 1-based line each starts on. Reused per chunk. */
+/**
+ * Record texts cut from one chunk, with the 1-based line and column each starts on.
+ * Reused per chunk.
+ */
 export class TextBatch {
   texts: string[] = [];
   lines: number[] = [];
+  columns: number[] = [];
   clear(): void {
     this.texts.length = 0;
     this.lines.length = 0;
+    this.columns.length = 0;
   }
-  add(text: string, line: number): void {
+  add(text: string, line: number, column: number): void {
     this.texts.push(text);
     this.lines.push(line);
+    this.columns.push(column);
   }
 }
 
@@ -66,10 +72,10 @@ export class NdjsonSplitter implements Splitter {
     if (c === 32 || c === 9 || c === 13) {
       const line = text.slice(start, end);
       if (line.trim().length === 0) return;
-      out.add(line, this.line);
+      out.add(line, this.line, 1);
       return;
     }
-    out.add(text.slice(start, end), this.line);
+    out.add(text.slice(start, end), this.line, 1);
   }
 }
 
@@ -106,6 +112,9 @@ export class ArraySplitter implements Splitter {
   private line = 1;
   /** Offset in buf up to which newlines have been counted into `line`. */
   private counted = 0;
+  /** Characters of its line that stand before buf[0] (text already dropped). */
+  private lineOffset = 0;
+  private elemColumn = 0;
   private readonly wrapped: boolean;
   private prefix = '';
   /** Scanning the wrapper's keys after the facts array (skipped, not records). */
@@ -143,6 +152,7 @@ export class ArraySplitter implements Splitter {
     const keepFrom = this.elemStart >= 0 ? this.elemStart : this.pos;
     if (keepFrom === 0) return;
     this.countLines(keepFrom);
+    this.lineOffset = this.columnAt(keepFrom) - 1;
     this.buf = this.buf.slice(keepFrom);
     this.pos -= keepFrom;
     this.counted -= keepFrom;
@@ -160,10 +170,14 @@ export class ArraySplitter implements Splitter {
     return this.line;
   }
 
+  /** 1-based column of an offset in buf, counting text of its line already dropped. */
+  private columnAt(offset: number): number {
+    const nl = offset > 0 ? this.buf.lastIndexOf('\n', offset - 1) : -1;
+    return nl >= 0 ? offset - nl : this.lineOffset + offset + 1;
+  }
+
   private error(message: string, offset: number): SplitError {
-    const line = this.lineAt(offset);
-    const nl = this.buf.lastIndexOf('\n', offset - 1);
-    return new SplitError(message, line, offset - nl);
+    return new SplitError(message, this.lineAt(offset), this.columnAt(offset));
   }
 
   private scan(out: TextBatch): void {
@@ -243,6 +257,7 @@ export class ArraySplitter implements Splitter {
           this.state = State.InElement;
           this.elemStart = i;
           this.elemLine = this.lineAt(i);
+          this.elemColumn = this.columnAt(i);
           this.depth = c === 123 || c === 91 ? 1 : 0;
           this.inString = c === 34;
           i++;
@@ -278,7 +293,7 @@ export class ArraySplitter implements Splitter {
       this.state = State.Done;
       return;
     }
-    out.add(b.slice(start, end), this.elemLine);
+    out.add(b.slice(start, end), this.elemLine, this.elemColumn);
     this.state = State.AfterElement;
   }
 }

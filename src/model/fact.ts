@@ -1,7 +1,7 @@
 // Facts: the in-memory fact (one class, one shape for V8) and the decoder that turns a
 // parsed JSON record, in the reference shape or as a flat record, into one.
 
-import { decodeValue, parseRfc3339, ValueDecodeError, type FieldMap } from './value.js';
+import { decodeValue, parseRfc3339, setOwn, ValueDecodeError, type FieldMap } from './value.js';
 
 /** How a fact was written on input, so `--emit facts` writes it back the same way. */
 export const enum FactShape {
@@ -128,8 +128,8 @@ function decodeFields(fields: FieldMap, base: string): void {
     if (typeof v === 'object' && v !== null) {
       decodingBase = base;
       decodingKey = k;
-      fields[k] = decodeValue(v, '');
-    } else if (v === 'Null') fields[k] = null;
+      setOwn(fields, k, decodeValue(v, ''));
+    } else if (v === 'Null') setOwn(fields, k, null);
   }
 }
 

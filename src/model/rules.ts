@@ -44,6 +44,7 @@ function isObj(v: Json): v is Obj {
 }
 
 function typeName(v: Json): string {
+  if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';

@@ -51,9 +51,11 @@ export function parseRfc3339(text: string): number {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
   let frac = 0;
   if (m[7] !== undefined) frac = Math.floor(Number(m[7]) * 1000);
-  let ms = Date.UTC(+m[1]!, month - 1, day, hour, minute, second, frac);
-  // Date.UTC rolls over (Feb 30 -> Mar 2); reject such dates.
-  const check = new Date(ms);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const check = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, frac));
+  check.setUTCFullYear(+m[1]!);
+  let ms = check.getTime();
+  // Dates roll over (Feb 30 -> Mar 2); reject such dates.
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return NaN;
   const zone = m[8]!;
   if (zone !== 'Z' && zone !== 'z') {
@@ -102,7 +104,7 @@ export function cloneValue(v: Value): Value {
   if (v === null || typeof v !== 'object' || v instanceof FloatValue || v instanceof DateValue) return v;
   if (Array.isArray(v)) return v.map(cloneValue);
   const out: FieldMap = {};
-  for (const k in v) out[k] = cloneValue((v as FieldMap)[k]!);
+  for (const k in v) setOwn(out, k, cloneValue((v as FieldMap)[k]!));
   return out;
 }
 
@@ -152,10 +154,19 @@ export function decodeValue(raw: unknown, path = ''): Value {
   }
   for (const k in obj) {
     const item = obj[k];
-    if (item !== null && typeof item === 'object') obj[k] = decodeValue(item, `${path}.${k}`);
-    else if (item === 'Null') obj[k] = null;
+    if (item !== null && typeof item === 'object') setOwn(obj, k, decodeValue(item, `${path}.${k}`));
+    else if (item === 'Null') setOwn(obj, k, null);
   }
   return obj as FieldMap;
+}
+
+/**
+ * Sets an own property. A plain assignment to `__proto__` would replace the object's
+ * prototype instead, so that one key is defined as data.
+ */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
 }
 
 const NOT_TAGGED = Symbol('not tagged');
@@ -192,8 +203,8 @@ function decodeTagged(tag: string, payload: unknown, path: string): Value | type
 function decodePlainObject(obj: Record<string, unknown>, path: string): FieldMap {
   for (const k in obj) {
     const item = obj[k];
-    if (item !== null && typeof item === 'object') obj[k] = decodeValue(item, `${path}.${k}`);
-    else if (item === 'Null') obj[k] = null;
+    if (item !== null && typeof item === 'object') setOwn(obj, k, decodeValue(item, `${path}.${k}`));
+    else if (item === 'Null') setOwn(obj, k, null);
   }
   return obj as FieldMap;
 }
@@ -216,14 +227,14 @@ export function toTagged(v: Value | undefined): unknown {
   if (v instanceof DateValue) return { Date: formatRfc3339(v.ms) };
   if (Array.isArray(v)) return { Array: v.map(toTagged) };
   const out: Record<string, unknown> = {};
-  for (const k in v) out[k] = toTagged((v as FieldMap)[k]);
+  for (const k in v) setOwn(out, k, toTagged((v as FieldMap)[k]));
   return { Object: out };
 }
 
 /** Tagged form of a field map (no outer `Object` wrapper), as in `data.fields`. */
 export function fieldsToTagged(fields: FieldMap): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k in fields) out[k] = toTagged(fields[k]);
+  for (const k in fields) setOwn(out, k, toTagged(fields[k]));
   return out;
 }
 
