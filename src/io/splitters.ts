@@ -114,6 +114,8 @@ export class ArraySplitter implements Splitter {
   private counted = 0;
   /** Characters of its line that stand before buf[0] (text already dropped). */
   private lineOffset = 0;
+  /** Offset in buf of the last newline counted, or -1 when none is left in buf. */
+  private lastNl = -1;
   private elemColumn = 0;
   private readonly wrapped: boolean;
   private prefix = '';
@@ -151,17 +153,22 @@ export class ArraySplitter implements Splitter {
   private compact(): void {
     const keepFrom = this.elemStart >= 0 ? this.elemStart : this.pos;
     if (keepFrom === 0) return;
-    this.countLines(keepFrom);
     this.lineOffset = this.columnAt(keepFrom) - 1;
+    this.lastNl = -1;
     this.buf = this.buf.slice(keepFrom);
     this.pos -= keepFrom;
     this.counted -= keepFrom;
     if (this.elemStart >= 0) this.elemStart -= keepFrom;
   }
 
+  /** Counts newlines up to `upTo`; offsets only move forward, so each is counted once. */
   private countLines(upTo: number): void {
+    if (upTo <= this.counted) return;
     const b = this.buf;
-    for (let k = b.indexOf('\n', this.counted); k >= 0 && k < upTo; k = b.indexOf('\n', k + 1)) this.line++;
+    for (let k = b.indexOf('\n', this.counted); k >= 0 && k < upTo; k = b.indexOf('\n', k + 1)) {
+      this.line++;
+      this.lastNl = k;
+    }
     this.counted = upTo;
   }
 
@@ -170,10 +177,10 @@ export class ArraySplitter implements Splitter {
     return this.line;
   }
 
-  /** 1-based column of an offset in buf, counting text of its line already dropped. */
+  /** 1-based column of an offset in buf (not behind the scan), counting text of its line already dropped. */
   private columnAt(offset: number): number {
-    const nl = offset > 0 ? this.buf.lastIndexOf('\n', offset - 1) : -1;
-    return nl >= 0 ? offset - nl : this.lineOffset + offset + 1;
+    this.countLines(offset);
+    return this.lastNl >= 0 ? offset - this.lastNl : this.lineOffset + offset + 1;
   }
 
   private error(message: string, offset: number): SplitError {

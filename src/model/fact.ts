@@ -121,16 +121,55 @@ function decodeFlat(rec: Record<string, unknown>, ordinal: number): Fact {
 let decodingBase = '$';
 let decodingKey = '';
 
-/** Decodes tagged values in place. Primitive fields (the common case) cost one typeof each. */
+/**
+ * Decodes tagged values in place. Primitive fields (the common case in flat records) cost
+ * one typeof each; the common tagged scalars (`{"String":..}`, `{"Integer":..}`,
+ * `{"Boolean":..}`, `{"Float":..}` with a fraction) are unwrapped without the general decoder.
+ */
 function decodeFields(fields: FieldMap, base: string): void {
   for (const k in fields) {
     const v = fields[k];
     if (typeof v === 'object' && v !== null) {
+      const scalar = taggedScalar(v as Record<string, unknown>);
+      if (scalar !== undefined) {
+        setOwn(fields, k, scalar);
+        continue;
+      }
       decodingBase = base;
       decodingKey = k;
       setOwn(fields, k, decodeValue(v, ''));
     } else if (v === 'Null') setOwn(fields, k, null);
   }
+}
+
+/** The payload of a one-key tagged String/Integer/Boolean/fractional Float, else undefined. */
+function taggedScalar(o: Record<string, unknown>): string | number | boolean | undefined {
+  let key: string | undefined;
+  let n = 0;
+  for (const k in o) {
+    if (++n > 1) return undefined;
+    key = k;
+  }
+  switch (key) {
+    case 'String': {
+      const p = o.String;
+      return typeof p === 'string' ? p : undefined;
+    }
+    case 'Integer': {
+      const p = o.Integer;
+      return typeof p === 'number' && Number.isInteger(p) ? p : undefined;
+    }
+    case 'Boolean': {
+      const p = o.Boolean;
+      return typeof p === 'boolean' ? p : undefined;
+    }
+    case 'Float': {
+      // An integral Float needs its box (decodeValue makes it); a fraction is a plain number.
+      const p = o.Float;
+      return typeof p === 'number' && !Number.isInteger(p) ? p : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Turns an error thrown by decodeFact into a message and JSON path; rethrows anything else. */

@@ -533,7 +533,7 @@ describe('errors and exit codes', () => {
     ]);
     expectFailure(file, 4, oneLineError(/bad\.ndjson:2:22: invalid JSON: expected a closing quote, found end of input/));
     expectFailure(stdin, 4, oneLineError(/<stdin>:2:9: invalid JSON: [^\n]+/));
-    expectFailure(array, 4, oneLineError(/bad\.json:3:10: invalid JSON: [^\n]+/));
+    expectFailure(array, 4, oneLineError(/bad\.json:3:12: invalid JSON: expected a property name in double quotes, found ","/));
   });
 
   it('a record that is not an object (or not a fact) exits 4 naming its line and JSON path', async () => {
