@@ -9,6 +9,11 @@ import type { Writable } from 'node:stream';
 import { describeIoError } from '../model/errors.js';
 
 const FLUSH_AT = 256 * 1024;
+/**
+ * flush() waits for the stream only beyond this much queued output: below it, writing goes
+ * on in the background while the next batch is read and evaluated.
+ */
+const BACKLOG = 16 << 20;
 
 export class OutputSink {
   /** True once the reader of stdout has gone away; the run should stop quietly. */
@@ -22,7 +27,6 @@ export class OutputSink {
   private parts: string[] = [];
   private size = 0;
   private failure: Error | null = null;
-  private needDrain = false;
 
   private constructor(name: string, stream: Writable, file: WriteStream | null, tmp: string | null, target: string | null) {
     this.name = name;
@@ -52,7 +56,7 @@ export class OutputSink {
     const tmp = inPlace ? path : join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     let file: WriteStream;
     try {
-      file = createWriteStream(tmp, inPlace ? {} : { flush: true });
+      file = createWriteStream(tmp, inPlace ? { highWaterMark: 1 << 20 } : { flush: true, highWaterMark: 1 << 20 });
     } catch (e) {
       throw describeIoError(e, path, 'write');
     }
@@ -78,15 +82,14 @@ export class OutputSink {
     this.parts = [];
     this.size = 0;
     if (this.closed) return;
-    if (!this.stream.write(text)) this.needDrain = true;
+    this.stream.write(text);
   }
 
-  /** Writes what is queued and waits while the stream is full (backpressure). */
+  /** Writes what is queued; waits while too much is still unwritten (backpressure). */
   async flush(): Promise<void> {
     this.push();
     this.check();
-    if (this.needDrain && !this.closed) {
-      this.needDrain = false;
+    if (this.stream.writableLength > BACKLOG && !this.closed) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.stream.off('drain', done);
