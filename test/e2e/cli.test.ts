@@ -4,7 +4,9 @@
 // --values tagged, --report, --quiet, colour), every exit code with its one-line message,
 // a closed stdout, and the explain/generate/validate commands. `npm test` builds first.
 
-import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -388,6 +390,19 @@ describe('inputs', () => {
 // ---------------------------------------------------------------------------
 
 describe('outputs', () => {
+  it('-o to a FIFO (like /dev/null, not a regular file) writes in place and leaves it a FIFO', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const reader = execa('cat', [fifo], { timeout: 20_000 }); // with a rename, no writer would ever open it
+    const run = await cli(['run', '-q', '-r', fixtureRules, '-o', fifo, '--report', fifo.replace('pipe', 'report.json'), fixtureFacts]);
+    const read = await reader;
+    expect(run.exitCode).toBe(0);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(read.stdout.trim().split('\n').length).toBeGreaterThan(100);
+    expect(readdirSync(dir).sort()).toEqual(['pipe', 'report.json']);
+  });
+
   it('-o FILE writes the results there and nothing on stdout', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.ndjson');
