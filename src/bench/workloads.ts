@@ -2,7 +2,7 @@
 // each gives its rules, its facts (as reference-shape NDJSON lines, tagged values) and the
 // firing count the spec states, so a bench that computes wrong answers fails loudly.
 
-export type WorkloadName = 'simple' | 'payroll' | 'enterprise' | 'join';
+export type WorkloadName = 'simple' | 'payroll' | 'enterprise' | 'join' | 'aggregate';
 
 export interface Workload {
   readonly name: WorkloadName;
@@ -175,7 +175,61 @@ const join: Workload = {
   targets: {},
 };
 
-export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = { simple, payroll, enterprise, join };
+/** Employees of the aggregate workload at size n: 40 shifts each (10 a week for 4 weeks). */
+const aggregateEmployees = (n: number) => Math.max(1, Math.floor(n / 40));
+
+/**
+ * aggregate (rete-eval's own, for the cost of an end-of-input rule): N shifts of N/40
+ * employees, 10 a week for 4 weeks; rule: total hours per employee per week above 80 →
+ * SetField on each of that week's shifts. Hours are 6 + ((i + week) % 5), so totals vary.
+ */
+const aggregate: Workload = {
+  name: 'aggregate',
+  sizes: [100_000, 200_000, 500_000, 1_000_000],
+  rules: () => [
+    {
+      id: 1,
+      name: 'Weekly overtime',
+      conditions: [
+        { field: 'type', operator: 'Equal', value: { String: 'shift' } },
+        {
+          aggregation_type: 'Sum',
+          source_field: 'hours',
+          group_by: ['employee_id', 'week'],
+          having: { field: 'week_hours', operator: 'GreaterThan', value: { Float: 80.0 } },
+          alias: 'week_hours',
+          window: null,
+        },
+      ],
+      actions: [{ action_type: { SetField: { field: 'weekly_overtime', value: { Boolean: true } } } }],
+    },
+  ],
+  factLine: (i, size) => {
+    const e = aggregateEmployees(size);
+    const week = Math.floor(i / (e * 10)) % 4;
+    return fact(i, `"type":${str('shift')},"employee_id":${int(i % e)},"week":${int(week)},"hours":${float(6 + ((i + week) % 5))}`);
+  },
+  factCount: (size) => size,
+  expectedFirings: (n) => {
+    const e = aggregateEmployees(n);
+    const totals = new Map<string, { hours: number; shifts: number }>();
+    for (let i = 0; i < n; i++) {
+      const week = Math.floor(i / (e * 10)) % 4;
+      const key = `${i % e}/${week}`;
+      const t = totals.get(key) ?? { hours: 0, shifts: 0 };
+      t.hours += 6 + ((i + week) % 5);
+      t.shifts++;
+      totals.set(key, t);
+    }
+    let firings = 0;
+    for (const t of totals.values()) if (t.hours > 80) firings += t.shifts;
+    return firings;
+  },
+  reference: {},
+  targets: {},
+};
+
+export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = { simple, payroll, enterprise, join, aggregate };
 
 /** Parses `100k`, `1m`, `250000`, `1_000_000`. */
 export function parseSize(text: string): number {

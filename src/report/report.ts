@@ -84,7 +84,7 @@ export function buildReport(args: {
   stoppedEarly: string | null;
 }): RunReport {
   const { network, reader, session, timings } = args;
-  const byRule = network.terminals.map((t) => ({ id: t.rule.id, name: t.rule.name, firings: t.firings }));
+  const byRule = network.terminals.map((t) => ({ id: t.rule.id, name: t.rule.name, firings: session.firingsByRule[t.index] ?? 0 }));
   const mismatches = network.tests
     .map((t) => ({ test: t.label, count: t.mismatchTotal(), rules: ruleIdsUsing(network, t.key) }))
     .filter((m) => m.count > 0);

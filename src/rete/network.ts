@@ -7,7 +7,7 @@ import { compileActions } from '../actions/execute.js';
 import { AlphaNode, HashGroup } from './alpha.js';
 import { conjuncts, equalityKey, Rank, type AlphaTest, type EqualTest } from './tests.js';
 import { Terminal } from './terminal.js';
-import { compileDeferred, type DeferredCondition } from './deferred.js';
+import type { DeferredConditionSpec } from '../model/types.js';
 
 export interface Network {
   readonly root: AlphaNode;
@@ -25,22 +25,19 @@ export interface Network {
   readonly hasDelete: boolean;
   readonly hasUpdate: boolean;
   readonly hasCreate: boolean;
-  /** Every end-of-input condition, in rule order; each fact is shown to each once. */
-  readonly deferred: readonly DeferredCondition[];
+  /**
+   * Every end-of-input condition, in rule order. A session compiles its own instance of
+   * each (they hold the session's groups and windows) and shows each fact to each once.
+   */
+  readonly deferred: readonly DeferredConditionSpec[];
   /** Terminals of rules with end-of-input conditions. */
   readonly deferredTerminals: readonly Terminal[];
   readonly compileMs: number;
 }
 
-export interface NetworkOptions {
-  /** The time a fact without a timestamp is taken to have (ms since the epoch). Default: now. */
-  runStartMs?: number;
-}
-
-export function compileNetwork(rules: readonly Rule[], options: NetworkOptions = {}): Network {
+export function compileNetwork(rules: readonly Rule[]): Network {
   const start = performance.now();
-  const runStartMs = options.runStartMs ?? Date.now();
-  const deferred: DeferredCondition[] = [];
+  const deferred: DeferredConditionSpec[] = [];
   const deferredTerminals: Terminal[] = [];
   // Agenda order: salience high first, then rule id.
   const order = rules.map((r, i) => i).sort((a, b) => rules[b]!.salience - rules[a]!.salience || rules[a]!.id - rules[b]!.id);
@@ -85,13 +82,12 @@ export function compileNetwork(rules: readonly Rule[], options: NetworkOptions =
       if (a.kind === 'DeleteFact') hasDelete = true;
       if (a.kind === 'CreateFact') hasCreate = true;
     }
-    const specs = rule.conditions.filter((c) => c.kind === 'aggregation' || c.kind === 'stream');
-    const indexes = specs.map((c) => deferred.push(compileDeferred(c, runStartMs)) - 1);
-    const own = indexes.length > 0 ? indexes.map((i) => deferred[i]!) : null;
-    const terminal = new Terminal(rule, rankOf[ruleIndex]!, ruleIndex, actions, own, indexes);
+    const specs = rule.conditions.filter((c): c is DeferredConditionSpec => c.kind === 'aggregation' || c.kind === 'stream');
+    const indexes = specs.length > 0 ? specs.map((c) => deferred.push(c) - 1) : null;
+    const terminal = new Terminal(rule, rankOf[ruleIndex]!, ruleIndex, actions, indexes);
     node.terminals.push(terminal);
     terminals.push(terminal);
-    if (own) deferredTerminals.push(terminal);
+    if (indexes) deferredTerminals.push(terminal);
   });
 
   for (const node of nodes) node.terminals.sort((a, b) => a.rank - b.rank);

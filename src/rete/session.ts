@@ -11,12 +11,15 @@ import { collect } from './alpha.js';
 import { Activation, Agenda } from './agenda.js';
 import type { Network } from './network.js';
 import type { Terminal } from './terminal.js';
+import { compileDeferred, type DeferredCondition } from './deferred.js';
 
 export interface SessionOptions {
   /** Re-propagate changed and created facts (default true). False: the reference engine's behaviour. */
   chain?: boolean;
   /** Stop with a LimitError when firings, or facts created, pass this many. 0 = no limit. */
   maxFirings?: number;
+  /** The time of a fact without a timestamp, for time windows (ms since the epoch). Default: now. */
+  runStartMs?: number;
   /** Called for each firing, in firing order. The record may be kept: it is not reused. */
   onFiring?: (firing: Firing) => void;
   /**
@@ -31,6 +34,8 @@ export interface SessionStats {
   factsCreated: number;
   factsDeleted: number;
   firings: number;
+  /** Firings per rule, indexed like the network's terminals (rule-file order). */
+  firingsByRule: number[];
   /** Facts whose id was already held in working memory (UpdateFact/DeleteFact then address the newer). */
   duplicateIds: number;
   /** Largest number of facts working memory held at once. */
@@ -44,6 +49,7 @@ export class Session implements WorkingMemoryOps {
     factsCreated: 0,
     factsDeleted: 0,
     firings: 0,
+    firingsByRule: [],
     duplicateIds: 0,
     peakWorkingMemory: 0,
   };
@@ -75,6 +81,8 @@ export class Session implements WorkingMemoryOps {
   /** Per terminal with end-of-input conditions: its candidate facts and their observation tokens. */
   private readonly candidates = new Map<Terminal, { facts: Fact[]; tokens: number[] }>();
   private readonly tokens: number[] = [];
+  /** This session's instances of the network's end-of-input conditions (they hold its groups and windows). */
+  private readonly deferred: readonly DeferredCondition[];
   private stamp = 0;
   private seq = 0;
   private nextId = 0;
@@ -92,6 +100,9 @@ export class Session implements WorkingMemoryOps {
     // emitted and end-of-input rules may still change them.
     this.retain = network.addressesFactsById || (this.hasDeferred && this.onFactDone !== null);
     for (const t of network.deferredTerminals) this.candidates.set(t, { facts: [], tokens: [] });
+    const runStartMs = options.runStartMs ?? Date.now();
+    this.deferred = network.deferred.map((spec) => compileDeferred(spec, runStartMs));
+    this.stats.firingsByRule = new Array<number>(network.terminals.length).fill(0);
     this.tracking = network.hasDelete || (this.chain && (network.writesReadFields || network.hasUpdate));
     this.direct = !this.tracking && !(this.chain && network.hasCreate);
   }
@@ -126,7 +137,7 @@ export class Session implements WorkingMemoryOps {
    * as a candidate of each end-of-input rule whose other conditions it passes.
    */
   private observe(fact: Fact): void {
-    const all = this.network.deferred;
+    const all = this.deferred;
     const tokens = this.tokens;
     for (let i = 0; i < all.length; i++) tokens[i] = all[i]!.observe(fact);
     const matched = this.matched;
@@ -136,7 +147,7 @@ export class Session implements WorkingMemoryOps {
       if (t.deferred === null) continue;
       const c = this.candidates.get(t)!;
       c.facts.push(fact);
-      for (const k of t.deferredIndex) c.tokens.push(tokens[k]!);
+      for (const k of t.deferred) c.tokens.push(tokens[k]!);
     }
   }
 
@@ -156,7 +167,7 @@ export class Session implements WorkingMemoryOps {
           const fact = c.facts[i]!;
           if (fact.retracted) continue;
           let holds = true;
-          for (let j = 0; j < k && holds; j++) holds = t.deferred![j]!.holds(fact, c.tokens[i * k + j]!);
+          for (let j = 0; j < k && holds; j++) holds = this.deferred[t.deferred![j]!]!.holds(fact, c.tokens[i * k + j]!);
           if (holds) this.activate(t, fact);
         }
       }
@@ -288,7 +299,7 @@ export class Session implements WorkingMemoryOps {
     if (this.maxFirings > 0 && n > this.maxFirings) {
       throw new LimitError(`more than ${this.maxFirings} rule firings (--max-firings); raise the limit or check for rules that keep re-matching`);
     }
-    t.firings++;
+    this.stats.firingsByRule[t.index]!++;
     const actions = t.actions;
     let results: ActionResult[];
     if (actions.length === 1) results = [actions[0]!.run(this, fact)];

@@ -4,7 +4,6 @@
 
 import type { Rule } from '../model/types.js';
 import type { CompiledAction } from '../actions/execute.js';
-import type { DeferredCondition } from './deferred.js';
 
 export class Terminal {
   readonly rule: Rule;
@@ -13,11 +12,11 @@ export class Terminal {
   /** Index of the rule in the network's rule list (refraction records use it). */
   readonly index: number;
   readonly actions: readonly CompiledAction[];
-  /** End-of-input conditions (aggregations, stream windows); null when the rule has none. */
-  readonly deferred: readonly DeferredCondition[] | null;
-  /** For each deferred condition, its index in the network's list of all of them. */
-  readonly deferredIndex: readonly number[];
-  firings = 0;
+  /**
+   * The rule's end-of-input conditions (aggregations, stream windows), as indexes into the
+   * network's list of them; null when the rule has none.
+   */
+  readonly deferred: readonly number[] | null;
   /** Scratch marks for set operations during re-propagation (no allocation). */
   mark = 0;
   pendingMark = 0;
@@ -26,14 +25,12 @@ export class Terminal {
     rank: number,
     index: number,
     actions: readonly CompiledAction[],
-    deferred: readonly DeferredCondition[] | null,
-    deferredIndex: readonly number[],
+    deferred: readonly number[] | null,
   ) {
     this.rule = rule;
     this.rank = rank;
     this.index = index;
     this.actions = actions;
     this.deferred = deferred;
-    this.deferredIndex = deferredIndex;
   }
 }

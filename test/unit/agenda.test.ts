@@ -10,7 +10,7 @@ import type { Rule } from '../../src/model/types.js';
 
 function terminal(rank: number): Terminal {
   const rule: Rule = { id: rank, name: `r${rank}`, salience: 0, conditions: [], patterns: null, actions: [], path: '$' };
-  return new Terminal(rule, rank, rank, [], null, []);
+  return new Terminal(rule, rank, rank, [], null);
 }
 
 function act(rank: number, seq: number, terminals = new Map<number, Terminal>()): Activation {
