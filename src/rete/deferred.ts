@@ -167,11 +167,15 @@ class Verdict {
 }
 
 /** Numbers groups 0, 1, 2... by their group_by values. */
+type GroupKey = string | number | boolean | null | undefined;
+/** Nested maps, one level per group_by field, the last level holding group ids. */
+type GroupTree = Map<GroupKey, GroupTree | number>;
+
 class GroupIndex {
   private readonly readers: readonly FieldReader[];
-  /** One group_by field with a hashable value (or missing: key undefined). */
-  private readonly hashed = new Map<string | number | boolean | null | undefined, number>();
-  /** Several fields, or a date/array/object value: by canonical text. */
+  /** Tuples of hashable values (or missing: key undefined): one map level per field. */
+  private readonly hashed: GroupTree = new Map();
+  /** Tuples holding a date, array or object value: by canonical text. */
   private readonly other = new Map<string, number>();
   size = 0;
   constructor(fields: readonly string[]) {
@@ -181,25 +185,40 @@ class GroupIndex {
   id(fields: FieldMap): number {
     const rs = this.readers;
     if (rs.length === 0) return 0;
-    if (rs.length === 1) {
-      const v = rs[0]!(fields);
+    // The common case, every value hashable: walk the tree without building a key string.
+    let level = this.hashed;
+    for (let i = 0; i < rs.length; i++) {
+      const v = rs[i]!(fields);
       const k = hashKey(v);
-      if (k !== undefined || v === undefined) return this.lookup(this.hashed, k);
-      return this.lookup(this.other, canonicalValue(v));
+      if (k === undefined && v !== undefined) return this.byText(fields);
+      const next = level.get(k);
+      if (i === rs.length - 1) {
+        if (next !== undefined) return next as number;
+        const id = this.size++;
+        level.set(k, id);
+        return id;
+      }
+      if (next === undefined) {
+        const created: GroupTree = new Map();
+        level.set(k, created);
+        level = created;
+      } else level = next as GroupTree;
     }
+    return 0;
+  }
+  /** A tuple holding a value without a hash key; the same tuple always lands here. */
+  private byText(fields: FieldMap): number {
+    const rs = this.readers;
     let text = '';
     for (let i = 0; i < rs.length; i++) {
       const v = rs[i]!(fields);
       // Canonical strings are JSON-quoted, so neither '?' nor \u0001 can occur unquoted.
       text += (i === 0 ? '' : '\u0001') + (v === undefined ? '?' : canonicalValue(v));
     }
-    return this.lookup(this.other, text);
-  }
-  private lookup<K>(m: Map<K, number>, k: K): number {
-    let id = m.get(k);
+    let id = this.other.get(text);
     if (id === undefined) {
       id = this.size++;
-      m.set(k, id);
+      this.other.set(text, id);
     }
     return id;
   }
