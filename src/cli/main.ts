@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { ExitCode, RuleEvalError } from '../model/errors.js';
+import { abortOpenOutputs } from '../io/output.js';
 import { registerRun } from './run.js';
 import { registerValidate } from './validate.js';
 import { registerExplain } from './explain.js';
@@ -44,6 +45,15 @@ export function reportError(e: unknown): number {
   process.stderr.write(`rete-eval: internal error: ${err?.message ?? String(e)} (this is a bug; set RETE_EVAL_DEBUG=1 for the stack)\n`);
   if (process.env.RETE_EVAL_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
   return ExitCode.INTERNAL;
+}
+
+// Ctrl-C or a kill mid-run: remove unfinished output files, then exit as the signal would.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    abortOpenOutputs();
+    process.stderr.write(`rete-eval: interrupted (${signal}); no output file was written\n`);
+    process.exit(code);
+  });
 }
 
 main(process.argv).then(

@@ -9,6 +9,8 @@ import type { Writable } from 'node:stream';
 import { describeIoError } from '../model/errors.js';
 
 const FLUSH_AT = 256 * 1024;
+/** File sinks not yet closed or aborted, so a signal handler can remove their temporary files. */
+const open = new Set<OutputSink>();
 /**
  * flush() waits for the stream only beyond this much queued output: below it, writing goes
  * on in the background while the next batch is read and evaluated.
@@ -66,7 +68,9 @@ export class OutputSink {
       gz.pipe(file);
       stream = gz;
     }
-    return new OutputSink(path, stream, file, inPlace ? null : tmp, path);
+    const sink = new OutputSink(path, stream, file, inPlace ? null : tmp, path);
+    open.add(sink);
+    return sink;
   }
 
   /** Queues text; it is written when enough has gathered or at flush(). */
@@ -125,6 +129,7 @@ export class OutputSink {
       throw describeIoError(e, this.name, 'write');
     });
     this.check();
+    open.delete(this);
     if (this.tmp === null) return;
     try {
       renameSync(this.tmp, this.target!);
@@ -137,6 +142,7 @@ export class OutputSink {
   /** Abandons a file output: the temporary file is removed and the target left untouched. */
   abort(): void {
     if (this.file === null) return;
+    open.delete(this);
     this.stream.destroy();
     this.file.destroy();
     if (this.tmp === null) return;
@@ -155,4 +161,9 @@ export function isRegularOrAbsent(path: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** Aborts every file output still open (their temporary files are removed): for signal handlers. */
+export function abortOpenOutputs(): void {
+  for (const sink of [...open]) sink.abort();
 }

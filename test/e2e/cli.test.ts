@@ -4,7 +4,7 @@
 // --values tagged, --report, --quiet, colour), every exit code with its one-line message,
 // a closed stdout, and the explain/generate/validate commands. `npm test` builds first.
 
-import { readFileSync, readdirSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { execa } from 'execa';
 import { join } from 'node:path';
@@ -390,6 +390,23 @@ describe('inputs', () => {
 // ---------------------------------------------------------------------------
 
 describe('outputs', () => {
+  it('a run killed mid-way (SIGTERM) removes its unfinished -o file and exits 143', async () => {
+    const dir = tempDir();
+    const gen = await cli(['generate', '-w', 'simple', '-n', '400k', '-o', join(dir, 'facts.ndjson'), '--rules-out', join(dir, 'rules.json')]);
+    expect(gen.exitCode).toBe(0);
+    const out = join(dir, 'out', 'firings.ndjson');
+    mkdirSync(join(dir, 'out'));
+    const run = execa(process.execPath, [binPath, 'run', '-q', '-r', join(dir, 'rules.json'), '-o', out, join(dir, 'facts.ndjson')], { reject: false });
+    // Wait until the temporary file exists, then stop the run.
+    for (let i = 0; i < 200 && readdirSync(join(dir, 'out')).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(readdirSync(join(dir, 'out'))).toHaveLength(1);
+    run.kill('SIGTERM');
+    const r = await run;
+    expect(r.exitCode).toBe(143);
+    expect(r.stderr).toContain('interrupted (SIGTERM)');
+    expect(readdirSync(join(dir, 'out'))).toEqual([]);
+  });
+
   it('-o to a FIFO (like /dev/null, not a regular file) writes in place and leaves it a FIFO', async () => {
     const dir = tempDir();
     const fifo = join(dir, 'pipe');
