@@ -297,7 +297,8 @@ class Validator {
       return undefined;
     }
     try {
-      return decodeValue(structuredClone(raw));
+      // decodeValue works in place: copy objects so the caller's document is left as it was.
+      return decodeValue(raw !== null && typeof raw === 'object' ? structuredClone(raw) : raw);
     } catch (e) {
       if (e instanceof ValueDecodeError) {
         this.error(path + e.path, e.message);
