@@ -14,7 +14,7 @@ import { Session, type SessionOptions } from './rete/session.js';
 
 /** What this build compiles; a rule needing anything else is rejected when loaded. */
 export const FEATURES: FeatureSupport = {
-  patterns: false,
+  patterns: true,
   aggregation: true,
   stream: true,
   checkCalculator(name, mapped) {

@@ -22,6 +22,12 @@ import { compileFormula, type CompiledFormula } from './formula/index.js';
 export interface WorkingMemoryOps {
   /** Records that a root field of a fact changed (the fact may need to re-propagate). */
   changed(fact: Fact, rootField: string): void;
+  /**
+   * Says, before the write, that a field some pattern of a multi-fact rule reads is about
+   * to change on this fact (the beta network takes the fact out, or under --no-chain
+   * keeps its old values).
+   */
+  willChange(fact: Fact): void;
   /** Inserts a new fact with the next free id and returns it. */
   create(fields: FieldMap, parent: Fact): Fact;
   /** The live fact with this id, if working memory holds it. */
@@ -34,12 +40,18 @@ export abstract class CompiledAction {
   readonly target: string | null;
   /** Whether a field this action writes is read by some condition (else changes need no notice). */
   protected notify = true;
+  /** Whether a field this action writes is read by a pattern of a multi-fact rule (warn before writing). */
+  protected guard = false;
   constructor(target: string | null) {
     this.target = target;
   }
-  /** Told which root fields the network's conditions read, once, after compilation. */
-  bindReads(reads: ReadonlySet<string>): void {
+  /**
+   * Told which root fields the network's conditions read, and which of them patterns of
+   * multi-fact rules read, once, after compilation.
+   */
+  bindReads(reads: ReadonlySet<string>, patternReads: ReadonlySet<string> = EMPTY): void {
     this.notify = this.writes().some((w) => reads.has(w));
+    this.guard = this.writes().some((w) => patternReads.has(w));
   }
   abstract run(wm: WorkingMemoryOps, fact: Fact): ActionResult;
   /** Root fields this action may write on some fact (for chaining analysis). */
@@ -47,6 +59,8 @@ export abstract class CompiledAction {
     return [];
   }
 }
+
+const EMPTY: ReadonlySet<string> = new Set();
 
 function logged(message: string): ActionResult {
   return { Logged: { message } };
@@ -82,6 +96,7 @@ class SetFieldAction extends CompiledAction {
   }
   run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
     const value = this.mutable ? cloneValue(this.value) : this.value;
+    if (this.guard) wm.willChange(fact);
     if (this.plain) fact.fields[this.field] = value;
     else if (!writePath(fact.fields, this.field, value)) {
       return logged(`SetField: cannot set "${this.field}" on fact ${fact.id}: a non-object value is in the way`);
@@ -118,6 +133,7 @@ class IncrementFieldAction extends CompiledAction {
       return logged(`IncrementField: field "${this.field}" of fact ${fact.id} is ${kindOf(oldValue)} ${describeValue(oldValue)}, not a number`);
     }
     const next = makeNumber(n + this.by, this.byFloat || isFloat(oldValue));
+    if (this.guard) wm.willChange(fact);
     if (!writePath(fact.fields, this.field, next)) {
       return logged(`IncrementField: cannot set "${this.field}" on fact ${fact.id}: a non-object value is in the way`);
     }
@@ -143,6 +159,7 @@ class AppendToArrayAction extends CompiledAction {
   }
   run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
     let arr = this.read(fact.fields);
+    if (this.guard && (arr === undefined || Array.isArray(arr))) wm.willChange(fact);
     if (arr === undefined) {
       arr = [];
       if (!writePath(fact.fields, this.field, arr)) {
@@ -202,6 +219,7 @@ class UpdateFactAction extends CompiledAction {
     if (typeof id === 'string') return logged(id);
     const other = wm.lookup(id);
     if (other === undefined) return logged(`UpdateFact: no fact with id ${id} in working memory`);
+    if (this.guard) wm.willChange(other);
     for (const [path, root, value] of this.entries) {
       if (!writePath(other.fields, path, cloneValue(value))) {
         return logged(`UpdateFact: cannot set "${path}" on fact ${id}: a non-object value is in the way`);
@@ -280,6 +298,7 @@ class CalculatorAction extends CompiledAction {
     for (const [arg, read] of this.inputs) args[arg] = read(fact.fields);
     const out = this.calc.run(args);
     if (!out.ok) return logged(out.message);
+    if (this.guard) wm.willChange(fact);
     if (!writePath(fact.fields, this.outputField, out.value)) {
       return logged(`${this.calc.name}: cannot set "${this.outputField}" on fact ${fact.id}: a non-object value is in the way`);
     }
@@ -314,6 +333,7 @@ class FormulaAction extends CompiledAction {
   run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
     const out = this.formula.evaluate(fact.fields);
     if (!out.ok) return logged(`Formula "${this.formula.source}" on fact ${fact.id}: ${out.message}`);
+    if (this.guard) wm.willChange(fact);
     if (!writePath(fact.fields, this.outputField, out.value)) {
       return logged(`Formula: cannot set "${this.outputField}" on fact ${fact.id}: a non-object value is in the way`);
     }

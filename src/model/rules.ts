@@ -167,6 +167,8 @@ class Validator {
     }
     const out: Pattern[] = [];
     const seen = new Set<string>();
+    /** Aliases of not/exists patterns: they bind no fact, so nothing can Ref them. */
+    const unbound = new Set<string>();
     raw.forEach((p, i) => {
       const pp = `${path}[${i}]`;
       if (!isObj(p)) {
@@ -186,8 +188,9 @@ class Validator {
       }
       if (not && exists) this.error(pp, 'a pattern cannot be both "not" and "exists"');
       if (i === 0 && (not || exists)) this.error(pp, 'the first pattern cannot be "not" or "exists": actions act on its fact');
-      const conditions = this.conditionList(p.conditions ?? [], `${pp}.conditions`, { earlier: new Set(seen), self: alias });
+      const conditions = this.conditionList(p.conditions ?? [], `${pp}.conditions`, { earlier: new Set(seen), unbound: new Set(unbound), self: alias });
       seen.add(alias);
+      if (not || exists) unbound.add(alias);
       out.push({ alias, conditions, not, exists });
     });
     return out;
@@ -285,6 +288,10 @@ class Validator {
     }
     if (!scope.earlier.has(alias)) {
       this.error(path, `Ref "${raw as string}" names unknown or later alias "${alias}"; a Ref must name an earlier pattern`);
+      return null;
+    }
+    if (scope.unbound.has(alias)) {
+      this.error(path, `Ref "${raw as string}" names alias "${alias}" of a not/exists pattern, which binds no fact`);
       return null;
     }
     return { alias, field: m[2]! };
@@ -490,6 +497,7 @@ class Validator {
 
 interface RefScope {
   readonly earlier: ReadonlySet<string>;
+  readonly unbound: ReadonlySet<string>;
   readonly self: string;
 }
 

@@ -21,6 +21,7 @@ export function formatBytes(b: number): string {
 }
 
 const MAX_RULE_LINES = 12;
+const MAX_NODE_LINES = 5;
 
 export function formatReport(r: RunReport, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
@@ -41,9 +42,28 @@ export function formatReport(r: RunReport, color: boolean): string {
   lines.push(`${label('throughput')}${formatCount(r.factsPerSecond)} facts/s (read+parse+evaluate)`);
   const m = r.memory;
   lines.push(`${label('memory')}peak RSS ${formatBytes(m.peakRssBytes)} · peak heap ${formatBytes(m.peakHeapBytes)} · working memory ≤ ${formatCount(m.peakWorkingMemoryFacts)} facts`);
+  const nodes = m.nodes ?? [];
+  if (nodes.length > 0) {
+    // The nodes holding the most, so a user sees which rule keeps memory busy.
+    const top = [...nodes].sort((a, b) => b.peakHeld + b.peakTokens - (a.peakHeld + a.peakTokens)).slice(0, MAX_NODE_LINES);
+    for (const x of top) {
+      const rules = x.rules.length === 1 ? `rule ${x.rules[0]}` : `rules ${x.rules.join(', ')}`;
+      const held =
+        x.kind === 'alpha-memory'
+          ? `${formatCount(x.held)} facts (peak ${formatCount(x.peakHeld)})`
+          : x.kind === 'start'
+            ? `${formatCount(x.tokens)} tokens (peak ${formatCount(x.peakTokens)})`
+            : `${formatCount(x.held)} left tokens (peak ${formatCount(x.peakHeld)}) · ${formatCount(x.tokens)} out (peak ${formatCount(x.peakTokens)})`;
+      lines.push(`${label('  held')}${x.node} ${x.label} — ${rules}: ${held}`);
+    }
+    if (nodes.length > MAX_NODE_LINES) lines.push(`${label('')}… and ${nodes.length - MAX_NODE_LINES} more nodes (see --report memory.nodes)`);
+  }
   const n = r.network;
   lines.push(
-    `${label('network')}${n.rules} rules · ${n.alphaNodes} alpha nodes (${n.sharedNodes} shared) · ${n.hashIndexes} hash indexes over ${n.hashedBranches} branches`,
+    `${label('network')}${n.rules} rules · ${n.alphaNodes} alpha nodes (${n.sharedNodes} shared) · ${n.hashIndexes} hash indexes over ${n.hashedBranches} branches` +
+      (n.betaNodes > 0
+        ? ` · ${n.alphaMemories} alpha memories · ${n.betaNodes} beta nodes (${n.hashJoins} hash joins, ${n.crossProducts} cross products, ${n.negationNodes} not/exists, ${n.sharedBetaNodes} shared)`
+        : ''),
   );
   const firing = r.firings.byRule.filter((x) => x.firings > 0).sort((a, b) => b.firings - a.firings);
   for (const x of firing.slice(0, MAX_RULE_LINES)) lines.push(`${label('  fired')}rule ${x.id} ${JSON.stringify(x.name)}: ${formatCount(x.firings)}`);

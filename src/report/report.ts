@@ -4,6 +4,7 @@
 
 import { getHeapStatistics } from 'node:v8';
 import type { FileReadInfo, Reject, ReaderStats } from '../io/reader.js';
+import type { NodeMemoryStats } from '../rete/beta.js';
 import type { Network } from '../rete/network.js';
 import type { SessionStats } from '../rete/session.js';
 
@@ -25,7 +26,16 @@ export interface RunReport {
   network: NetworkSummary;
   typeMismatches: { total: number; byTest: { test: string; count: number; rules: number[] }[] };
   factsPerSecond: number;
-  memory: { peakRssBytes: number; peakHeapBytes: number; peakWorkingMemoryFacts: number };
+  memory: {
+    peakRssBytes: number;
+    peakHeapBytes: number;
+    peakWorkingMemoryFacts: number;
+    /**
+     * Multi-fact rules: what each alpha memory (facts) and beta node (tokens in its left
+     * memory; tokens it made) held at the end and at most, with the rules using it.
+     */
+    nodes: NodeMemoryStats[];
+  };
   rejects: { count: number; file: string | null; first: Reject[] };
   /** Set when the run stopped early: a closed stdout, or an error. */
   stoppedEarly: string | null;
@@ -38,6 +48,13 @@ export interface NetworkSummary {
   hashedBranches: number;
   sharedNodes: number;
   terminals: number;
+  /** Multi-fact rules: their alpha memories and beta nodes (0 without such rules). */
+  alphaMemories: number;
+  betaNodes: number;
+  hashJoins: number;
+  crossProducts: number;
+  negationNodes: number;
+  sharedBetaNodes: number;
 }
 
 export function summarizeNetwork(n: Network): NetworkSummary {
@@ -49,13 +66,28 @@ export function summarizeNetwork(n: Network): NetworkSummary {
     for (const g of node.hashGroups) hashedBranches += g.index.size;
     if (node.test !== null && node.rules.length > 1) shared++;
   }
+  const beta = n.beta;
+  const betaNodes = beta?.nodes ?? [];
+  if (beta) {
+    for (const node of beta.alphaNodes) {
+      hashIndexes += node.hashGroups.length;
+      for (const g of node.hashGroups) hashedBranches += g.index.size;
+      if (node.test !== null && node.rules.length > 1) shared++;
+    }
+  }
   return {
     rules: n.terminals.length,
-    alphaNodes: n.nodes.length - 1,
+    alphaNodes: n.nodes.length - 1 + (beta ? beta.alphaNodes.length - 1 : 0),
     hashIndexes,
     hashedBranches,
     sharedNodes: shared,
     terminals: n.terminals.length,
+    alphaMemories: beta?.memories.length ?? 0,
+    betaNodes: betaNodes.length,
+    hashJoins: betaNodes.filter((x) => x.kind !== 'start' && x.hash !== null).length,
+    crossProducts: betaNodes.filter((x) => x.kind !== 'start' && x.hash === null).length,
+    negationNodes: betaNodes.filter((x) => x.kind === 'not' || x.kind === 'exists').length,
+    sharedBetaNodes: betaNodes.filter((x) => x.rules.length > 1).length,
   };
 }
 
@@ -87,6 +119,7 @@ export function buildReport(args: {
   const byRule = network.terminals.map((t) => ({ id: t.rule.id, name: t.rule.name, firings: session.firingsByRule[t.index] ?? 0 }));
   const mismatches = network.tests
     .map((t) => ({ test: t.label, count: t.mismatchTotal(), rules: ruleIdsUsing(network, t.key) }))
+    .concat((network.beta?.joinTests ?? []).map((t) => ({ test: t.label, count: t.mismatchTotal(), rules: joinRuleIds(network, t.key) })))
     .filter((m) => m.count > 0);
   const seconds = (timings.readParseMs + timings.evaluateMs) / 1000;
   return {
@@ -107,7 +140,12 @@ export function buildReport(args: {
     network: summarizeNetwork(network),
     typeMismatches: { total: mismatches.reduce((n, m) => n + m.count, 0), byTest: mismatches },
     factsPerSecond: seconds > 0 ? Math.round(session.factsInserted / seconds) : 0,
-    memory: { peakRssBytes: args.memory.peakRss(), peakHeapBytes: args.memory.peakHeap, peakWorkingMemoryFacts: session.peakWorkingMemory },
+    memory: {
+      peakRssBytes: args.memory.peakRss(),
+      peakHeapBytes: args.memory.peakHeap,
+      peakWorkingMemoryFacts: session.peakWorkingMemory,
+      nodes: session.memoryNodes ?? [],
+    },
     rejects: { count: reader.skipped, file: args.rejectsFile, first: reader.firstRejects },
     stoppedEarly: args.stoppedEarly,
   };
@@ -116,5 +154,13 @@ export function buildReport(args: {
 function ruleIdsUsing(network: Network, key: string): number[] {
   const ids = new Set<number>();
   for (const node of network.nodes) if (node.test?.key === key) for (const id of node.rules) ids.add(id);
+  for (const node of network.beta?.alphaNodes ?? []) if (node.test?.key === key) for (const id of node.rules) ids.add(id);
+  for (const node of network.beta?.nodes ?? []) if (node.tests.some((t) => t.key === key)) for (const id of node.rules) ids.add(id);
+  return [...ids].sort((a, b) => a - b);
+}
+
+function joinRuleIds(network: Network, key: string): number[] {
+  const ids = new Set<number>();
+  for (const node of network.beta?.nodes ?? []) if (node.tests.some((t) => t.key === key)) for (const id of node.rules) ids.add(id);
   return [...ids].sort((a, b) => a - b);
 }

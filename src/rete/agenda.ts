@@ -1,30 +1,77 @@
 // The agenda: activations waiting to fire, as a binary heap ordered by rule rank
 // (salience high first, then rule id) and then fact order. Cancelled activations are
 // dropped lazily when they reach the top.
+//
+// Fact order of a multi-fact match (formats.md §6): the insertion order of its most
+// recent fact, then of the next most recent, and so on (the bound facts' seqs sorted
+// descending, compared in turn); two matches of one rule over the same facts in other
+// pattern positions are then ordered by the facts' seqs in pattern order. Activations of
+// different rules never tie (their ranks differ), so the order is total.
 
 import type { Fact } from '../model/fact.js';
 import type { Terminal } from './terminal.js';
+import type { Token } from './token.js';
 
 export class Activation {
   readonly terminal: Terminal;
+  /** The fact the rule matched (a multi-fact rule: its first pattern's fact). */
   readonly fact: Fact;
-  /** Facts matched by each pattern of a multi-fact rule (null for single-fact rules). */
+  /** Facts matched by each pattern of a multi-fact rule, null for not/exists (null for single-fact rules). */
   readonly facts: readonly (Fact | null)[] | null;
-  /** Tie-break after rank: the order of the facts (the latest fact of a combination). */
+  /** Tie-break after rank: the order of the fact (a combination: its most recent fact). */
   readonly seq: number;
+  /** Multi-fact rules: the match's token; the activation is stale once it is withdrawn. */
+  readonly token: Token | null;
+  /** The token's generation when the activation was made. */
+  readonly gen: number;
+  /** Multi-fact rules: the bound facts' seqs, most recent first (order[0] === seq). */
+  readonly order: readonly number[] | null;
   cancelled = false;
-  constructor(terminal: Terminal, fact: Fact, facts: readonly (Fact | null)[] | null, seq: number) {
+  constructor(
+    terminal: Terminal,
+    fact: Fact,
+    facts: readonly (Fact | null)[] | null,
+    seq: number,
+    token: Token | null = null,
+    order: readonly number[] | null = null,
+  ) {
     this.terminal = terminal;
     this.fact = fact;
     this.facts = facts;
     this.seq = seq;
+    this.token = token;
+    this.gen = token === null ? 0 : token.gen;
+    this.order = order;
+  }
+
+  /** Whether it may still fire: its token (multi-fact) or fact (single-fact) is still there. */
+  get live(): boolean {
+    const t = this.token;
+    return t === null ? !this.fact.retracted : t.active && t.gen === this.gen;
   }
 }
 
 function before(a: Activation, b: Activation): boolean {
   const ra = a.terminal.rank;
   const rb = b.terminal.rank;
-  return ra < rb || (ra === rb && a.seq < b.seq);
+  if (ra !== rb) return ra < rb;
+  if (a.seq !== b.seq) return a.seq < b.seq;
+  return a.order !== null && b.order !== null && tieBreak(a, b) < 0;
+}
+
+/** Two matches of one rule with the same most recent fact. */
+function tieBreak(a: Activation, b: Activation): number {
+  const oa = a.order!;
+  const ob = b.order!;
+  for (let i = 1; i < oa.length; i++) if (oa[i] !== ob[i]) return oa[i]! - ob[i]!;
+  const fa = a.facts!;
+  const fb = b.facts!;
+  for (let i = 0; i < fa.length; i++) {
+    const x = fa[i];
+    const y = fb[i];
+    if (x != null && y != null && x.seq !== y.seq) return x.seq - y.seq;
+  }
+  return 0;
 }
 
 export class Agenda {

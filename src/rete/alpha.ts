@@ -1,11 +1,14 @@
 // Alpha nodes: the single-fact part of the network. Each node holds one test; its
 // successors are grouped so that Equal tests against constants on one field are one
-// hash lookup (a fact visits only the branches whose equality it passes).
+// hash lookup (a fact visits only the branches whose equality it passes). The patterns of
+// multi-fact rules have their own tree of the same nodes, whose chains end in alpha
+// memories (beta.ts) instead of terminals.
 
 import { compilePath, type FieldReader } from '../model/path.js';
 import { hashKey, type FieldMap } from '../model/value.js';
-import type { AlphaTest, HashKey } from './tests.js';
+import { equalityKey, type AlphaTest, type EqualTest, type HashKey } from './tests.js';
 import type { Terminal } from './terminal.js';
+import type { MemorySpec } from './beta.js';
 
 /** Successors of an alpha node that test the same field for equality, indexed by constant. */
 export class HashGroup {
@@ -25,6 +28,8 @@ export class AlphaNode {
   readonly hashGroups: HashGroup[] = [];
   readonly children: AlphaNode[] = [];
   readonly terminals: Terminal[] = [];
+  /** In the patterns' tree: the alpha memories whose constant conditions end here. */
+  readonly memories: MemorySpec[] = [];
   /** Rules whose chain passes through this node (sharing, for explain). */
   readonly rules: number[] = [];
   constructor(id: number, test: AlphaTest | null) {
@@ -56,4 +61,53 @@ export function collect(node: AlphaNode, fields: FieldMap, out: Terminal[], n: n
     if (c.test!.test(fields)) n = collect(c, fields, out, n);
   }
   return n;
+}
+
+/** As collect(), for the patterns' tree: stores every alpha memory reached. */
+export function collectMemories(node: AlphaNode, fields: FieldMap, out: MemorySpec[], n: number): number {
+  const ms = node.memories;
+  for (let i = 0; i < ms.length; i++) out[n++] = ms[i]!;
+  const groups = node.hashGroups;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i]!;
+    const key = hashKey(g.read(fields));
+    if (key === undefined) continue;
+    const next = g.index.get(key);
+    if (next !== undefined) n = collectMemories(next, fields, out, n);
+  }
+  const cs = node.children;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c.test!.test(fields)) n = collectMemories(c, fields, out, n);
+  }
+  return n;
+}
+
+/** The child of `node` reached through the hash branch of an Equal test (made when missing). */
+export function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[], firstId = 0): AlphaNode {
+  const eq = t as EqualTest;
+  let group = node.hashGroups.find((g) => g.path === eq.path);
+  if (!group) {
+    group = new HashGroup(eq.path);
+    node.hashGroups.push(group);
+  }
+  const key = equalityKey(eq.value)!;
+  let child = group.index.get(key);
+  if (!child) {
+    child = new AlphaNode(firstId + nodes.length, t);
+    nodes.push(child);
+    group.index.set(key, child);
+  }
+  return child;
+}
+
+/** The child of `node` that tests `t` (made when missing). */
+export function plainChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[], firstId = 0): AlphaNode {
+  let child = node.children.find((c) => c.test!.key === t.key);
+  if (!child) {
+    child = new AlphaNode(firstId + nodes.length, t);
+    nodes.push(child);
+    node.children.push(child);
+  }
+  return child;
 }

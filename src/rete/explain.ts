@@ -1,7 +1,10 @@
 // Describes a compiled network for `rete-eval explain`: the alpha tree with its hash
-// indexes, each node's test and the rules that share it, and where each rule ends.
+// indexes, each node's test and the rules that share it, and where each rule ends; for
+// multi-fact rules, the patterns' alpha tree ending in alpha memories, and the beta nodes
+// (start, join, not, exists) with their hash joins, indexes, tests and sharing.
 
 import type { AlphaNode } from './alpha.js';
+import type { BetaPlan, NodeSpec } from './beta.js';
 import type { Network } from './network.js';
 
 export interface ExplainNode {
@@ -13,14 +16,88 @@ export interface ExplainNode {
   terminals: { rule: number; name: string; salience: number }[];
   hashIndexes: { field: string; branches: number; children: ExplainNode[] }[];
   children: ExplainNode[];
+  /** In the patterns' alpha tree: the alpha memories that end here (by id). */
+  memories?: number[];
+  /** On the root of the network only, when it has multi-fact rules. */
+  patterns?: ExplainPatterns;
+}
+
+export interface ExplainPatterns {
+  /** The patterns' own alpha tree (constant conditions), ending in alpha memories. */
+  alpha: ExplainNode;
+  memories: {
+    id: number;
+    tests: string[];
+    aliases: string[];
+    rules: number[];
+    /** Fields the memory's facts are hash-indexed on (one index each, shared by the nodes joining on it). */
+    indexes: string[];
+    /** Some node tests every fact of the memory (no hash). */
+    scanned: boolean;
+  }[];
+  nodes: ExplainBetaNode[];
+}
+
+export interface ExplainBetaNode {
+  id: number;
+  kind: 'start' | 'join' | 'not' | 'exists';
+  /** The pattern's alias in the first rule that made the node. */
+  alias: string;
+  /** Right input (start: the only input). */
+  memory: number;
+  parent: number | null;
+  /** The hash join: the pattern's field against the Ref'd field; null for a start node or a cross product. */
+  hashJoin: { field: string; ref: string; leftIndex: string; rightIndex: string } | null;
+  /** True for a join / not / exists without an Equal Ref: every left token is tested against every fact of the memory. */
+  crossProduct: boolean;
+  tests: string[];
+  rules: number[];
+  shared: boolean;
+  terminals: { rule: number; name: string; salience: number }[];
 }
 
 export function explainNetwork(n: Network): ExplainNode {
-  return describe(n.root, 'root', 'test');
+  const root = describe(n.root, 'root', 'test');
+  if (n.beta !== null) root.patterns = explainPatterns(n.beta);
+  return root;
+}
+
+function explainPatterns(plan: BetaPlan): ExplainPatterns {
+  return {
+    alpha: describe(plan.root, 'root', 'test'),
+    memories: plan.memories.map((m) => ({
+      id: m.id,
+      tests: m.tests.map((t) => t.label),
+      aliases: [...m.aliases],
+      rules: [...m.rules],
+      indexes: [...m.indexPaths],
+      scanned: m.scanned,
+    })),
+    nodes: plan.nodes.map(explainBetaNode),
+  };
+}
+
+function explainBetaNode(s: NodeSpec): ExplainBetaNode {
+  const h = s.hash;
+  return {
+    id: s.id,
+    kind: s.kind,
+    alias: s.alias,
+    memory: s.memory.id,
+    parent: s.parent?.id ?? null,
+    hashJoin: h
+      ? { field: h.rightPath, ref: `${h.left.alias}.${h.left.path}`, leftIndex: `tokens by ${h.left.alias}.${h.left.path}`, rightIndex: `M${s.memory.id} by ${h.rightPath}` }
+      : null,
+    crossProduct: s.kind !== 'start' && h === null,
+    tests: s.tests.map((t) => t.label),
+    rules: [...s.rules],
+    shared: s.rules.length > 1,
+    terminals: s.terminals.map((t) => ({ rule: t.rule.id, name: t.rule.name, salience: t.rule.salience })),
+  };
 }
 
 function describe(node: AlphaNode, via: string, kind: ExplainNode['kind']): ExplainNode {
-  return {
+  const e: ExplainNode = {
     id: node.id,
     via,
     kind,
@@ -33,6 +110,8 @@ function describe(node: AlphaNode, via: string, kind: ExplainNode['kind']): Expl
     })),
     children: node.children.map((c) => describe(c, c.test!.label, 'test')),
   };
+  if (node.memories.length > 0) e.memories = node.memories.map((m) => m.id);
+  return e;
 }
 
 /** The network as an indented tree of text lines. */
@@ -41,6 +120,7 @@ export function formatExplain(n: Network): string {
   const root = explainNetwork(n);
   const ruleList = (ids: number[]) => (ids.length === 1 ? `rule ${ids[0]}` : `rules ${compactIds(ids)}`);
   const walk = (e: ExplainNode, indent: string) => {
+    for (const m of e.memories ?? []) lines.push(`${indent}▸ alpha memory M${m}`);
     for (const t of e.terminals) lines.push(`${indent}→ fires rule ${t.rule} ${JSON.stringify(t.name)}${t.salience !== 0 ? ` (salience ${t.salience})` : ''}`);
     for (const h of e.hashIndexes) {
       lines.push(`${indent}# hash index on ${h.field}: ${h.branches} branch${h.branches === 1 ? '' : 'es'}`);
@@ -55,8 +135,52 @@ export function formatExplain(n: Network): string {
     }
   };
   lines.push(`network: ${n.terminals.length} rules, ${n.nodes.length - 1} alpha nodes, ${n.tests.length} distinct tests`);
-  lines.push('[0] root (every fact)');
+  const empty = root.terminals.length === 0 && root.hashIndexes.length === 0 && root.children.length === 0;
+  lines.push(`[0] root (every fact)${empty && root.patterns ? ' — no single-fact rules' : ''}`);
   walk(root, '  ');
+  const p = root.patterns;
+  if (p !== undefined) {
+    const count = (f: (x: ExplainBetaNode) => boolean) => p.nodes.filter(f).length;
+    lines.push('');
+    lines.push(
+      `multi-fact rules: ${p.memories.length} alpha memor${p.memories.length === 1 ? 'y' : 'ies'}, ${p.nodes.length} beta nodes ` +
+        `(${count((x) => x.kind === 'start')} start, ${count((x) => x.kind === 'join')} join, ${count((x) => x.kind === 'not')} not, ` +
+        `${count((x) => x.kind === 'exists')} exists; ${count((x) => x.hashJoin !== null)} hash joins, ${count((x) => x.crossProduct)} cross products; ` +
+        `${count((x) => x.shared)} shared)`,
+    );
+    lines.push('patterns alpha tree:');
+    lines.push('[0] root (every fact)');
+    walk(p.alpha, '  ');
+    lines.push('alpha memories:');
+    for (const m of p.memories) {
+      const idx = m.indexes.length > 0 ? `; hash-indexed on ${m.indexes.join(', ')}` : '';
+      lines.push(
+        `  M${m.id} ${m.tests.length === 0 ? 'every fact' : m.tests.join(', ')}  — patterns ${m.aliases.join(', ')} of ${ruleList(m.rules)}${idx}${m.scanned ? '; scanned whole' : ''}`,
+      );
+    }
+    lines.push('beta network:');
+    const byParent = new Map<number | null, ExplainBetaNode[]>();
+    for (const x of p.nodes) {
+      const list = byParent.get(x.parent) ?? [];
+      list.push(x);
+      byParent.set(x.parent, list);
+    }
+    const beta = (x: ExplainBetaNode, indent: string) => {
+      let how: string;
+      if (x.kind === 'start') how = `start ${x.alias} ← M${x.memory}`;
+      else {
+        const join = x.hashJoin
+          ? `hash join ${x.hashJoin.field} = ${x.hashJoin.ref} (left index: ${x.hashJoin.leftIndex}; right index: ${x.hashJoin.rightIndex})`
+          : 'cross product: no Equal against a Ref, every left token is tested against every fact of the memory';
+        how = `${x.kind} ${x.alias} ← M${x.memory}: ${join}`;
+      }
+      const tests = x.tests.length > 0 ? `; tests ${x.tests.join(', ')}` : '';
+      lines.push(`${indent}[B${x.id}] ${how}${tests}  — ${ruleList(x.rules)}${x.shared ? ' (shared)' : ''}`);
+      for (const t of x.terminals) lines.push(`${indent}  → fires rule ${t.rule} ${JSON.stringify(t.name)}${t.salience !== 0 ? ` (salience ${t.salience})` : ''}`);
+      for (const c of byParent.get(x.id) ?? []) beta(c, indent + '  ');
+    };
+    for (const x of byParent.get(null) ?? []) beta(x, '  ');
+  }
   return lines.join('\n') + '\n';
 }
 

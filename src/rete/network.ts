@@ -1,11 +1,13 @@
 // Compiles validated rules into a RETE network: each rule's tests are ordered by cost
 // class and by how many rules share them, identical prefixes are shared, Equal tests on
-// constants become hash-indexed branches, and each rule ends in a terminal.
+// constants become hash-indexed branches, and each rule ends in a terminal. Multi-fact
+// rules (patterns) compile into the beta network (beta.ts) beside this alpha tree.
 
 import type { Rule } from '../model/types.js';
 import { compileActions } from '../actions/execute.js';
-import { AlphaNode, HashGroup } from './alpha.js';
-import { conjuncts, equalityKey, Rank, type AlphaTest, type EqualTest } from './tests.js';
+import { AlphaNode, hashChild, plainChild } from './alpha.js';
+import { compileBeta, type BetaPlan } from './beta.js';
+import { conjuncts, Rank, type AlphaTest } from './tests.js';
 import { Terminal } from './terminal.js';
 import type { DeferredConditionSpec } from '../model/types.js';
 
@@ -32,6 +34,10 @@ export interface Network {
   readonly deferred: readonly DeferredConditionSpec[];
   /** Terminals of rules with end-of-input conditions. */
   readonly deferredTerminals: readonly Terminal[];
+  /** The multi-fact rules' alpha memories and join / not / exists nodes; null when there are none. */
+  readonly beta: BetaPlan | null;
+  /** Some action writes a field that a pattern of a multi-fact rule reads. */
+  readonly patternWrites: boolean;
   readonly compileMs: number;
 }
 
@@ -44,7 +50,7 @@ export function compileNetwork(rules: readonly Rule[]): Network {
   const rankOf = new Array<number>(rules.length);
   order.forEach((ruleIndex, rank) => (rankOf[ruleIndex] = rank));
 
-  const chains = rules.map((r) => conjuncts(r.conditions));
+  const chains = rules.map((r) => (r.patterns === null ? conjuncts(r.conditions) : []));
   const frequency = new Map<string, number>();
   for (const chain of chains) for (const t of chain) frequency.set(t.key, (frequency.get(t.key) ?? 0) + 1);
   const byKey = new Map<string, AlphaTest>();
@@ -58,6 +64,7 @@ export function compileNetwork(rules: readonly Rule[]): Network {
   let hasUpdate = false;
   let hasDelete = false;
   let hasCreate = false;
+  const patternRules: { rule: Rule; terminal: Terminal }[] = [];
 
   rules.forEach((rule, ruleIndex) => {
     // Share one test object per key, so mismatch counts are per distinct test.
@@ -69,11 +76,13 @@ export function compileNetwork(rules: readonly Rule[]): Network {
     });
     chain.sort((a, b) => a.rank - b.rank || frequency.get(b.key)! - frequency.get(a.key)! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     let node = root;
-    node.rules.push(rule.id);
-    for (const t of chain) {
-      for (const f of t.reads) readFields.add(f);
-      node = t.rank === Rank.HashEqual ? hashChild(node, t, nodes) : plainChild(node, t, nodes);
+    if (rule.patterns === null) {
       node.rules.push(rule.id);
+      for (const t of chain) {
+        for (const f of t.reads) readFields.add(f);
+        node = t.rank === Rank.HashEqual ? hashChild(node, t, nodes) : plainChild(node, t, nodes);
+        node.rules.push(rule.id);
+      }
     }
     const actions = compileActions(rule);
     for (const a of actions) for (const w of a.writes()) writes.add(w);
@@ -85,15 +94,23 @@ export function compileNetwork(rules: readonly Rule[]): Network {
     const specs = rule.conditions.filter((c): c is DeferredConditionSpec => c.kind === 'aggregation' || c.kind === 'stream');
     const indexes = specs.length > 0 ? specs.map((c) => deferred.push(c) - 1) : null;
     const terminal = new Terminal(rule, rankOf[ruleIndex]!, ruleIndex, actions, indexes);
-    node.terminals.push(terminal);
+    if (rule.patterns === null) node.terminals.push(terminal);
+    else patternRules.push({ rule, terminal });
     terminals.push(terminal);
     if (indexes) deferredTerminals.push(terminal);
   });
 
   for (const node of nodes) node.terminals.sort((a, b) => a.rank - b.rank);
-  for (const t of terminals) for (const a of t.actions) a.bindReads(readFields);
+  const beta = patternRules.length > 0 ? compileBeta(patternRules, byKey) : null;
+  const patternReads: ReadonlySet<string> = beta ? beta.readFields : new Set();
+  for (const f of patternReads) readFields.add(f);
+  for (const t of terminals) for (const a of t.actions) a.bindReads(readFields, patternReads);
   let writesReadFields = false;
-  for (const w of writes) if (readFields.has(w)) writesReadFields = true;
+  let patternWrites = false;
+  for (const w of writes) {
+    if (readFields.has(w)) writesReadFields = true;
+    if (patternReads.has(w)) patternWrites = true;
+  }
   return {
     root,
     nodes,
@@ -107,33 +124,8 @@ export function compileNetwork(rules: readonly Rule[]): Network {
     hasCreate,
     deferred,
     deferredTerminals,
+    beta,
+    patternWrites,
     compileMs: performance.now() - start,
   };
-}
-
-function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[]): AlphaNode {
-  const eq = t as EqualTest;
-  let group = node.hashGroups.find((g) => g.path === eq.path);
-  if (!group) {
-    group = new HashGroup(eq.path);
-    node.hashGroups.push(group);
-  }
-  const key = equalityKey(eq.value)!;
-  let child = group.index.get(key);
-  if (!child) {
-    child = new AlphaNode(nodes.length, t);
-    nodes.push(child);
-    group.index.set(key, child);
-  }
-  return child;
-}
-
-function plainChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[]): AlphaNode {
-  let child = node.children.find((c) => c.test!.key === t.key);
-  if (!child) {
-    child = new AlphaNode(nodes.length, t);
-    nodes.push(child);
-    node.children.push(child);
-  }
-  return child;
 }

@@ -1,6 +1,8 @@
 // A session runs facts through a compiled network: it inserts each fact, fires the agenda
 // until it is empty (formats.md §6), applies actions to working memory, re-propagates
 // changed facts (forward chaining) with refraction, and keeps only the facts it must.
+// Multi-fact rules run in the session's beta network (beta.ts): its complete matches come
+// back as activations of the same agenda.
 
 import { Fact, FactShape } from '../model/fact.js';
 import { LimitError } from '../model/errors.js';
@@ -9,8 +11,11 @@ import type { FieldMap } from '../model/value.js';
 import type { WorkingMemoryOps } from '../actions/execute.js';
 import { collect } from './alpha.js';
 import { Activation, Agenda } from './agenda.js';
+import { BetaNetwork, type NodeMemoryStats } from './beta.js';
+import type { BetaSink } from './beta-node.js';
 import type { Network } from './network.js';
 import type { Terminal } from './terminal.js';
+import type { Token } from './token.js';
 import { compileDeferred, type DeferredCondition } from './deferred.js';
 
 export interface SessionOptions {
@@ -40,9 +45,14 @@ export interface SessionStats {
   duplicateIds: number;
   /** Largest number of facts working memory held at once. */
   peakWorkingMemory: number;
+  /**
+   * What each alpha memory and beta node of the multi-fact rules held at the end of the
+   * run, and at most (filled in by end(); empty without multi-fact rules).
+   */
+  memoryNodes: NodeMemoryStats[];
 }
 
-export class Session implements WorkingMemoryOps {
+export class Session implements WorkingMemoryOps, BetaSink {
   readonly network: Network;
   readonly stats: SessionStats = {
     factsInserted: 0,
@@ -52,6 +62,7 @@ export class Session implements WorkingMemoryOps {
     firingsByRule: [],
     duplicateIds: 0,
     peakWorkingMemory: 0,
+    memoryNodes: [],
   };
   private readonly agenda = new Agenda();
   private readonly chain: boolean;
@@ -83,6 +94,15 @@ export class Session implements WorkingMemoryOps {
   private readonly tokens: number[] = [];
   /** This session's instances of the network's end-of-input conditions (they hold its groups and windows). */
   private readonly deferred: readonly DeferredCondition[];
+  /** The multi-fact rules' memories and nodes; null when the network has none. */
+  private readonly beta: BetaNetwork | null;
+  /**
+   * Per terminal (by index): the fact combinations its multi-fact rule fired on, kept when
+   * a combination can form again (facts retracted, or changed and re-inserted).
+   */
+  private readonly firedCombos: (Set<string> | undefined)[] | null;
+  /** Facts taken out of the beta network before a change, to insert again after the firing. */
+  private readonly reinsert = new Set<Fact>();
   private stamp = 0;
   private seq = 0;
   private nextId = 0;
@@ -97,14 +117,18 @@ export class Session implements WorkingMemoryOps {
     this.hasDeferred = network.deferredTerminals.length > 0;
     this.observeAtEnd = network.addressesFactsById;
     // Facts are kept to the end when rules address them by id, or when final facts are
-    // emitted and end-of-input rules may still change them.
-    this.retain = network.addressesFactsById || (this.hasDeferred && this.onFactDone !== null);
+    // emitted and end-of-input rules or joins with later facts may still change them.
+    // (The beta network itself holds the facts that reached some pattern's memory.)
+    const plan = network.beta;
+    this.retain = network.addressesFactsById || ((this.hasDeferred || plan !== null) && this.onFactDone !== null);
     for (const t of network.deferredTerminals) this.candidates.set(t, { facts: [], tokens: [] });
     const runStartMs = options.runStartMs ?? Date.now();
     this.deferred = network.deferred.map((spec) => compileDeferred(spec, runStartMs));
     this.stats.firingsByRule = new Array<number>(network.terminals.length).fill(0);
     this.tracking = network.hasDelete || (this.chain && (network.writesReadFields || network.hasUpdate));
-    this.direct = !this.tracking && !(this.chain && network.hasCreate);
+    this.direct = plan === null && !this.tracking && !(this.chain && network.hasCreate);
+    this.beta = plan === null ? null : new BetaNetwork(plan, this, network.hasDelete || network.patternWrites);
+    this.firedCombos = plan !== null && (network.hasDelete || (this.chain && network.patternWrites)) ? [] : null;
   }
 
   /** Inserts one input fact and fires the agenda until it is empty. */
@@ -159,6 +183,8 @@ export class Session implements WorkingMemoryOps {
     if (this.ended) return;
     this.ended = true;
     this.fireAll();
+    // Not-patterns are decided on all of the input: their nodes open now.
+    if (this.beta !== null) this.beta.open();
     if (this.hasDeferred) {
       if (this.observeAtEnd) for (const f of this.retained) if (!f.retracted) this.observe(f);
       for (const [t, c] of this.candidates) {
@@ -172,8 +198,9 @@ export class Session implements WorkingMemoryOps {
         }
       }
       this.candidates.clear();
-      this.fireAll();
     }
+    this.fireAll();
+    if (this.beta !== null) this.stats.memoryNodes = this.beta.memoryStats();
     if (this.retain) {
       if (this.onFactDone !== null) for (const f of this.retained) if (!f.retracted) this.onFactDone(f);
     } else if (this.onFactDone !== null) {
@@ -196,6 +223,16 @@ export class Session implements WorkingMemoryOps {
       fact.dirty = true;
       this.changedFacts.push(fact);
     }
+  }
+
+  willChange(fact: Fact): void {
+    const beta = this.beta;
+    if (beta === null || fact.retracted) return;
+    if (this.chain) {
+      // Out now, with the values it was indexed by; back in after the firing.
+      beta.retract(fact);
+      this.reinsert.add(fact);
+    } else beta.freeze(fact);
   }
 
   create(fields: FieldMap, parent: Fact): Fact {
@@ -226,6 +263,38 @@ export class Session implements WorkingMemoryOps {
       for (const a of pending) a.cancelled = true;
       fact.pending = null;
     }
+    if (this.beta !== null) this.beta.retract(fact);
+  }
+
+  // --- BetaSink ---------------------------------------------------------------
+
+  /** A complete match of a multi-fact rule: an activation, unless the combination already fired. */
+  activateToken(t: Terminal, token: Token): void {
+    const p = t.patterns!;
+    const facts = new Array<Fact | null>(p.count);
+    let cur: Token | null = token;
+    for (let i = p.count - 1; i >= 0; i--) {
+      const w = cur!.wme;
+      facts[i] = w === null ? null : w.fact;
+      cur = cur!.parent;
+    }
+    if (this.firedCombos !== null) {
+      const fired = this.firedCombos[t.index];
+      if (fired !== undefined && fired.has(comboKey(facts, p.bound))) return;
+    }
+    const bound = p.bound;
+    const order = new Array<number>(bound.length);
+    for (let i = 0; i < bound.length; i++) {
+      // Insertion sort, most recent first: a handful of facts.
+      const s = facts[bound[i]!]!.seq;
+      let j = i - 1;
+      while (j >= 0 && order[j]! < s) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = s;
+    }
+    this.agenda.push(new Activation(t, facts[0]!, facts, order[0]!, token, order));
   }
 
   // --- internals --------------------------------------------------------------
@@ -250,6 +319,11 @@ export class Session implements WorkingMemoryOps {
     for (let i = 0; i < n; i++) {
       const t = matched[i]!;
       if (t.deferred === null) this.activate(t, fact);
+    }
+    if (this.beta !== null && this.beta.insert(fact) && !this.retain) {
+      // Facts in the beta network stay in working memory: later facts may join them.
+      const held = this.beta.held + this.settlingCount - 1;
+      if (held > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = held;
     }
   }
 
@@ -278,6 +352,10 @@ export class Session implements WorkingMemoryOps {
     for (;;) {
       const a = this.agenda.pop();
       if (a === undefined) return;
+      if (a.token !== null) {
+        if (a.live) this.fireMatch(a);
+        continue;
+      }
       const fact = a.fact;
       if (fact.retracted) continue;
       if (this.tracking) {
@@ -311,6 +389,42 @@ export class Session implements WorkingMemoryOps {
       this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: fact.id, actions_executed: results });
     }
     if (this.changedFacts.length > 0) this.repropagateChanged();
+    if (this.beta !== null && this.reinsert.size > 0) this.reinsertChanged();
+  }
+
+  /** Fires a multi-fact rule on a combination: each action on its target pattern's fact. */
+  private fireMatch(a: Activation): void {
+    const t = a.terminal;
+    const p = t.patterns!;
+    const facts = a.facts!;
+    if (this.firedCombos !== null) {
+      let fired = this.firedCombos[t.index];
+      if (fired === undefined) this.firedCombos[t.index] = fired = new Set();
+      fired.add(comboKey(facts, p.bound));
+    }
+    const n = ++this.stats.firings;
+    if (this.maxFirings > 0 && n > this.maxFirings) {
+      throw new LimitError(`more than ${this.maxFirings} rule firings (--max-firings); raise the limit or check for rules that keep re-matching`);
+    }
+    this.stats.firingsByRule[t.index]!++;
+    const actions = t.actions;
+    const results: ActionResult[] = new Array(actions.length);
+    for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, facts[p.targets[i]!]!);
+    if (this.onFiring !== null) {
+      const bound = p.bound;
+      const ids = new Array<number>(bound.length);
+      for (let i = 0; i < bound.length; i++) ids[i] = facts[bound[i]!]!.id;
+      this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: facts[0]!.id, fact_ids: ids, actions_executed: results });
+    }
+    if (this.changedFacts.length > 0) this.repropagateChanged();
+    if (this.beta !== null && this.reinsert.size > 0) this.reinsertChanged();
+  }
+
+  /** Facts changed in fields patterns read go back into the beta network with their new values. */
+  private reinsertChanged(): void {
+    const beta = this.beta!;
+    for (const f of this.reinsert) if (!f.retracted) beta.insert(f);
+    this.reinsert.clear();
   }
 
   private repropagateChanged(): void {
@@ -368,4 +482,11 @@ function sortByRank(ts: Terminal[], n: number): void {
     }
     ts[j + 1] = t;
   }
+}
+
+/** A combination's identity for refraction: its bound facts' seqs in pattern order. */
+function comboKey(facts: readonly (Fact | null)[], bound: readonly number[]): string {
+  let key = String(facts[bound[0]!]!.seq);
+  for (let i = 1; i < bound.length; i++) key += ',' + facts[bound[i]!]!.seq;
+  return key;
 }
