@@ -4,6 +4,7 @@
 export { compileRules, compileRulesFile, evaluate, loadRules, readRulesDocument, FEATURES, type LoadedRules } from './engine.js';
 export { runBatch, type RunOptions } from './pipeline.js';
 export { Session, type SessionOptions, type SessionStats } from './rete/session.js';
+export type { NodeMemoryStats } from './rete/beta.js';
 export { compileNetwork, type Network } from './rete/network.js';
 export { explainNetwork, formatExplain, type ExplainNode } from './rete/explain.js';
 export { validateRules, type FeatureSupport, type RuleValidation } from './model/rules.js';

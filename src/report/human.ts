@@ -21,6 +21,11 @@ export function formatBytes(b: number): string {
 }
 
 const MAX_RULE_LINES = 12;
+
+/** `1 rule`, `2 rules`, with the count grouped. */
+function count(n: number, word: string, plural = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : plural}`;
+}
 const MAX_NODE_LINES = 5;
 
 export function formatReport(r: RunReport, color: boolean): string {
@@ -41,7 +46,7 @@ export function formatReport(r: RunReport, color: boolean): string {
   lines.push(`${label('facts')}${formatCount(f.read)} read · ${skipped} · ${formatCount(f.created)} created · ${formatCount(f.deleted)} deleted`);
   lines.push(`${label('throughput')}${formatCount(r.factsPerSecond)} facts/s (read+parse+evaluate)`);
   const m = r.memory;
-  lines.push(`${label('memory')}peak RSS ${formatBytes(m.peakRssBytes)} · peak heap ${formatBytes(m.peakHeapBytes)} · working memory ≤ ${formatCount(m.peakWorkingMemoryFacts)} facts`);
+  lines.push(`${label('memory')}peak RSS ${formatBytes(m.peakRssBytes)} · peak heap ${formatBytes(m.peakHeapBytes)} · working memory ≤ ${count(m.peakWorkingMemoryFacts, 'fact')}`);
   const nodes = m.nodes ?? [];
   if (nodes.length > 0) {
     // The nodes holding the most, so a user sees which rule keeps memory busy.
@@ -60,7 +65,7 @@ export function formatReport(r: RunReport, color: boolean): string {
   }
   const n = r.network;
   lines.push(
-    `${label('network')}${n.rules} rules · ${n.alphaNodes} alpha nodes (${n.sharedNodes} shared) · ${n.hashIndexes} hash indexes over ${n.hashedBranches} branches` +
+    `${label('network')}${count(n.rules, 'rule')} · ${count(n.alphaNodes, 'alpha node')} (${n.sharedNodes} shared) · ${n.hashIndexes} hash ${n.hashIndexes === 1 ? 'index' : 'indexes'} over ${count(n.hashedBranches, 'branch', 'branches')}` +
       (n.betaNodes > 0
         ? ` · ${n.alphaMemories} alpha memories · ${n.betaNodes} beta nodes (${n.hashJoins} hash joins, ${n.crossProducts} cross products, ${n.negationNodes} not/exists, ${n.sharedBetaNodes} shared)`
         : ''),

@@ -91,25 +91,15 @@ export class NegationNode extends BetaNode {
   }
 
   rightAdd(w: Wme): void {
-    const h = this.hash;
-    if (h !== null) {
-      const rv = h.index.read(w.fields);
-      const key = joinKey(rv);
-      if (key === undefined) return;
-      const bucket = this.left.get(key);
-      if (bucket === undefined) return;
-      const os = bucket.entries();
-      for (let i = 0; i < os.length; i++) {
-        const o = os[i]!;
-        const parent = o.parent!;
-        if (valuesEqual(rv!, h.leftValue(parent)!) && passes(this.tests, parent, w)) this.increment(o);
-      }
-      return;
-    }
-    for (const o of this.unkeyed) if (passes(this.tests, o.parent!, w)) this.increment(o);
+    this.rightChange(w, true);
   }
 
   rightRemove(w: Wme): void {
+    this.rightChange(w, false);
+  }
+
+  /** A fact entered (or left) the memory: recount the tokens it matches. */
+  private rightChange(w: Wme, added: boolean): void {
     const h = this.hash;
     if (h !== null) {
       const rv = h.index.read(w.fields);
@@ -121,11 +111,18 @@ export class NegationNode extends BetaNode {
       for (let i = 0; i < os.length; i++) {
         const o = os[i]!;
         const parent = o.parent!;
-        if (valuesEqual(rv!, h.leftValue(parent)!) && passes(this.tests, parent, w)) this.decrement(o);
+        if (valuesEqual(rv!, h.leftValue(parent)!) && passes(this.tests, parent, w)) {
+          if (added) this.increment(o);
+          else this.decrement(o);
+        }
       }
       return;
     }
-    for (const o of this.unkeyed) if (passes(this.tests, o.parent!, w)) this.decrement(o);
+    for (const o of this.unkeyed) {
+      if (!passes(this.tests, o.parent!, w)) continue;
+      if (added) this.increment(o);
+      else this.decrement(o);
+    }
   }
 
   /** Opens a not node (end of input): passes on every token no fact matches. */

@@ -91,19 +91,20 @@ export function equalityKey(value: Value): HashKey | undefined {
 
 abstract class FieldTest extends AlphaTest {
   readonly path: string;
+  /** The constant the field is compared with. */
+  readonly value: Value;
   protected readonly read: FieldReader;
   constructor(c: SimpleCondition, rank: Rank) {
     super(`${c.field}|${c.operator}|${canonicalValue(c.value)}`, rank, `${c.field} ${c.operator} ${valueLabel(c.value)}`, [rootField(c.field)]);
     this.path = c.field;
+    this.value = c.value;
     this.read = compilePath(c.field);
   }
 }
 
 export class EqualTest extends FieldTest {
-  readonly value: Value;
   constructor(c: SimpleCondition) {
     super(c, equalityKey(c.value) === undefined ? Rank.Equal : Rank.HashEqual);
-    this.value = c.value;
   }
   test(fields: FieldMap): boolean {
     const v = this.read(fields);
@@ -112,10 +113,8 @@ export class EqualTest extends FieldTest {
 }
 
 export class NotEqualTest extends FieldTest {
-  readonly value: Value;
   constructor(c: SimpleCondition) {
     super(c, Rank.NotEqual);
-    this.value = c.value;
   }
   test(fields: FieldMap): boolean {
     const v = this.read(fields);
@@ -124,12 +123,10 @@ export class NotEqualTest extends FieldTest {
 }
 
 export class OrderTest extends FieldTest {
-  readonly value: Value;
   private readonly op: 0 | 1 | 2 | 3;
   private readonly num: number | undefined;
   constructor(c: SimpleCondition) {
     super(c, Rank.Order);
-    this.value = c.value;
     this.op = c.operator === 'GreaterThan' ? 0 : c.operator === 'GreaterThanOrEqual' ? 1 : c.operator === 'LessThan' ? 2 : 3;
     this.num = typeof c.value === 'number' ? c.value : c.value instanceof FloatValue ? c.value.value : undefined;
   }
@@ -159,10 +156,8 @@ export class OrderTest extends FieldTest {
 }
 
 export class ContainsTest extends FieldTest {
-  readonly value: Value;
   constructor(c: SimpleCondition) {
     super(c, Rank.Contains);
-    this.value = c.value;
   }
   test(fields: FieldMap): boolean {
     const v = this.read(fields);
@@ -182,11 +177,9 @@ export class ContainsTest extends FieldTest {
 }
 
 export class AffixTest extends FieldTest {
-  readonly value: Value;
   private readonly starts: boolean;
   constructor(c: SimpleCondition) {
     super(c, Rank.Affix);
-    this.value = c.value;
     this.starts = c.operator === 'StartsWith';
   }
   test(fields: FieldMap): boolean {
