@@ -8,6 +8,8 @@ import {
   FloatValue,
   compareValues,
   formatRfc3339,
+  isFloat,
+  toNumber,
   kindOf,
   valuesEqual,
   type FieldMap,
@@ -151,27 +153,10 @@ function concatText(v: Value): string | undefined {
 
 /** One arithmetic step. `+` concatenates when either side is a string. */
 function arith(code: number, a: Value, b: Value, site: Site): Value | Failure {
-  let x: number;
-  let y: number;
-  let float: boolean;
-  if (typeof a === 'number') {
-    x = a;
-    float = !Number.isInteger(a);
-  } else if (a instanceof FloatValue) {
-    x = a.value;
-    float = true;
-  } else {
-    return nonNumeric(code, a, b, site);
-  }
-  if (typeof b === 'number') {
-    y = b;
-    if (!Number.isInteger(b)) float = true;
-  } else if (b instanceof FloatValue) {
-    y = b.value;
-    float = true;
-  } else {
-    return nonNumeric(code, a, b, site);
-  }
+  const x = toNumber(a);
+  const y = toNumber(b);
+  if (x === undefined || y === undefined) return nonNumeric(code, a, b, site);
+  let float = isFloat(a) || isFloat(b);
   let n: number;
   switch (code) {
     case 0:
@@ -515,19 +500,10 @@ class Compiler {
 function numeric1(arg: Evaluator, site: Site, fn: (x: number, float: boolean) => Value | Failure): Evaluator {
   return (f) => {
     const v = arg(f);
-    let x: number;
-    let float: boolean;
-    if (typeof v === 'number') {
-      x = v;
-      float = !Number.isInteger(v);
-    } else if (v instanceof FloatValue) {
-      x = v.value;
-      float = true;
-    } else {
-      if (v instanceof Failure) return v;
-      return site.fail(`${site.op} needs a number, got ${kind(v)}`);
-    }
-    const r = fn(x, float);
+    if (v instanceof Failure) return v;
+    const x = toNumber(v);
+    if (x === undefined) return site.fail(`${site.op} needs a number, got ${kind(v)}`);
+    const r = fn(x, isFloat(v));
     if (typeof r === 'number' && !Number.isFinite(r)) return site.notFinite;
     return r;
   };
@@ -540,17 +516,10 @@ function minMax(args: Evaluator[], isMin: boolean, site: Site): Evaluator {
     let float = false;
     for (let i = 0; i < n; i++) {
       const v = args[i]!(f);
-      let x: number;
-      if (typeof v === 'number') {
-        x = v;
-        if (!Number.isInteger(v)) float = true;
-      } else if (v instanceof FloatValue) {
-        x = v.value;
-        float = true;
-      } else {
-        if (v instanceof Failure) return v;
-        return site.fail(`${site.op} needs numbers, got ${kind(v)}`);
-      }
+      if (v instanceof Failure) return v;
+      const x = toNumber(v);
+      if (x === undefined) return site.fail(`${site.op} needs numbers, got ${kind(v)}`);
+      if (isFloat(v)) float = true;
       if (isMin ? x < best : x > best) best = x;
     }
     if (!Number.isFinite(best)) return site.notFinite;
@@ -561,23 +530,15 @@ function minMax(args: Evaluator[], isMin: boolean, site: Site): Evaluator {
 function round(arg: Evaluator, digitsArg: Evaluator | undefined, site: Site): Evaluator {
   return (f) => {
     const v = arg(f);
-    let x: number;
-    let float: boolean;
-    if (typeof v === 'number') {
-      x = v;
-      float = !Number.isInteger(v);
-    } else if (v instanceof FloatValue) {
-      x = v.value;
-      float = true;
-    } else {
-      if (v instanceof Failure) return v;
-      return site.fail(`round needs a number, got ${kind(v)}`);
-    }
+    if (v instanceof Failure) return v;
+    const x = toNumber(v);
+    if (x === undefined) return site.fail(`round needs a number, got ${kind(v)}`);
+    const float = isFloat(v);
     let digits = 0;
     if (digitsArg !== undefined) {
       const d = digitsArg(f);
       if (d instanceof Failure) return d;
-      const dn = typeof d === 'number' ? d : d instanceof FloatValue ? d.value : NaN;
+      const dn = toNumber(d) ?? NaN;
       if (!Number.isInteger(dn)) {
         return site.fail(`round digits must be an integer, got ${isNumeric(d) ? String(dn) : kind(d)}`);
       }
