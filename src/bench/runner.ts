@@ -49,7 +49,7 @@ export function countSteps(plan: BenchPlan, sizesOf: (w: Workload) => readonly n
 
 export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => void = () => {}): Promise<BenchResult> {
   const sizesOf = (w: Workload) => [...(plan.sizes ?? w.sizes)].sort((a, b) => a - b);
-  // A workload this build cannot compile (join needs multi-pattern rules) is reported, not run.
+  // A workload whose rules this build cannot compile is reported, not run.
   const probes = new Map<Workload, ReturnType<typeof compileWorkload>>();
   for (const w of plan.workloads) {
     const probe = compileWorkload(w, sizesOf(w)[0]!);

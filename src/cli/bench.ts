@@ -47,7 +47,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description("run the specification's scaling workloads: engine-only and end-to-end times, memory, ratios to the reference figures")
-    .option('-w, --workload <name>', 'simple | payroll | enterprise | join | all (or a comma list)', 'simple')
+    .option('-w, --workload <name>', 'simple | payroll | enterprise | join | aggregate | all (or a comma list)', 'simple')
     .option('-s, --sizes <list>', "sizes to run, e.g. 100k,1m (default: the workload's own: 100k,200k,500k,1m)")
     .option('--runs <n>', 'measured runs per size (median, min, max over these)', integerOption(1), 5)
     .option('--warmup <n>', 'unmeasured warm-up runs before them', integerOption(0), 1)
@@ -69,7 +69,7 @@ export function registerBench(program: Command): void {
       `
 Every size runs in a fresh child process, so its memory figures belong to it alone. The
 firing count of every run is checked against the workload's; a wrong count fails the bench
-with exit code ${ExitCode.BENCH_CHECK}. Workloads this build cannot compile (join needs multi-pattern rules) are
+with exit code ${ExitCode.BENCH_CHECK}. A workload whose rules this build cannot compile is
 reported as not supported. Examples:
   rete-eval bench --workload simple --sizes 100k,200k --runs 3
   rete-eval bench --workload all --json bench.json --markdown bench.md --svg bench.svg

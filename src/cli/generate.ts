@@ -11,7 +11,7 @@ export function registerGenerate(program: Command): void {
   program
     .command('generate')
     .description('write the facts (and rules) of a bench workload from the specification')
-    .option('-w, --workload <name>', 'simple | payroll | enterprise | join', 'simple')
+    .option('-w, --workload <name>', 'simple | payroll | enterprise | join | aggregate', 'simple')
     .option('-n, --size <n>', 'number of facts, e.g. 100k, 1m', '100k')
     .option('-o, --output <file>', 'facts file (NDJSON; .gz compresses); default stdout')
     .option('--rules-out <file>', 'also write the workload\'s rules file here')
