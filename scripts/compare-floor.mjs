@@ -27,7 +27,7 @@ const s = await alternate({
     run: async () => {
       const { ms, report } = await runReteEval(files, reportFile);
       stages.push(report.timings);
-      return { ms, records: report.facts.read };
+      return { ms, records: report.facts.read, rss: report.memory.peakRssBytes };
     },
   },
   b: {
@@ -35,7 +35,7 @@ const s = await alternate({
     run: async () => {
       const { ms, stdout } = await timeProcess(process.execPath, [floorScript, files.factsFile]);
       const out = JSON.parse(stdout);
-      return { ms, records: out.records, innerMs: out.ms };
+      return { ms, records: out.records, innerMs: out.ms, rss: out.peakRssBytes };
     },
   },
 });
@@ -44,7 +44,9 @@ for (const r of s.rows) if (r.a.records !== r.b.records) fail(`record counts dif
 printSummary(`rete-eval end to end ÷ parsing floor (${o.workload} ${o.size}, ${s.rows[0].a.records.toLocaleString('en-US')} facts, whole processes)`, 'rete-eval', 'floor', s);
 const measured = stages.slice(o.warmup);
 const m = (k) => median(measured.map((t) => t[k]));
+const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 process.stdout.write(
-  `  inside the floor process: read+parse ${fmtMs(median(s.rows.map((r) => r.b.innerMs)))}\n` +
+  `  peak RSS (medians): rete-eval ${mib(median(s.rows.map((r) => r.a.rss)))} · floor ${mib(median(s.rows.map((r) => r.b.rss)))}\n` +
+    `  inside the floor process: read+parse ${fmtMs(median(s.rows.map((r) => r.b.innerMs)))}\n` +
     `  inside rete-eval (run report medians): read+parse+decode ${fmtMs(m('readParseMs'))} · compile ${fmtMs(m('compileMs'))} · evaluate ${fmtMs(m('evaluateMs'))} · write ${fmtMs(m('writeMs'))} · total ${fmtMs(m('totalMs'))}\n`,
 );

@@ -30,4 +30,4 @@ if (carry.trim() !== '') {
   JSON.parse(carry);
   records++;
 }
-process.stdout.write(JSON.stringify({ records, ms: performance.now() - t0 }) + '\n');
+process.stdout.write(JSON.stringify({ records, ms: performance.now() - t0, peakRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
