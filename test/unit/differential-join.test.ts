@@ -26,7 +26,8 @@ import { decodeFact } from '../../src/model/fact.js';
 import { Session } from '../../src/rete/session.js';
 import { firingLine } from '../../src/io/serialize.js';
 import type { ActionResult, Firing } from '../../src/model/types.js';
-import { compareValues, decodeValue, fieldsToTagged, FloatValue, valuesEqual, type FieldMap, type Value } from '../../src/model/value.js';
+import { decodeValue, fieldsToTagged, FloatValue, type FieldMap, type Value } from '../../src/model/value.js';
+import { naiveCompare } from './naive-operators.js';
 
 // ---------------------------------------------------------------------------
 // The naive evaluator.
@@ -134,30 +135,6 @@ const floaty = (v: Value | undefined) => v instanceof FloatValue || (typeof v ==
 const copy = (v: Value): Value =>
   Array.isArray(v) ? v.map(copy) : v !== null && typeof v === 'object' && !(v instanceof FloatValue) && !('ms' in v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v;
 
-function compare(op: string, v: Value | undefined, k: Value | undefined): boolean {
-  if (v === undefined || k === undefined) return op === 'NotEqual';
-  switch (op) {
-    case 'Equal':
-      return valuesEqual(v, k);
-    case 'NotEqual':
-      return !valuesEqual(v, k);
-    case 'Contains':
-      if (typeof v === 'string') return typeof k === 'string' && v.includes(k);
-      if (Array.isArray(v)) return v.some((e) => valuesEqual(e, k));
-      return false;
-    case 'StartsWith':
-      return typeof v === 'string' && typeof k === 'string' && v.startsWith(k);
-    case 'EndsWith':
-      return typeof v === 'string' && typeof k === 'string' && v.endsWith(k);
-  }
-  const d = compareValues(v, k);
-  if (Number.isNaN(d)) return false;
-  if (op === 'GreaterThan') return d > 0;
-  if (op === 'GreaterThanOrEqual') return d >= 0;
-  if (op === 'LessThan') return d < 0;
-  return d <= 0;
-}
-
 /** A condition on `fields`, Refs read from `bound` (alias → fields of the fact bound to it). */
 function holds(c: NCond, fields: FieldMap, bound: Map<string, FieldMap>): boolean {
   if (c.kind !== 'simple') {
@@ -166,7 +143,7 @@ function holds(c: NCond, fields: FieldMap, bound: Map<string, FieldMap>): boolea
     return !c.conds.some((x) => holds(x, fields, bound));
   }
   const k = c.ref === null ? c.value : own(bound.get(c.ref.alias)!, c.ref.field);
-  return compare(c.op, own(fields, c.field), k);
+  return naiveCompare(c.op, own(fields, c.field), k);
 }
 
 class NaiveLimit {}

@@ -15,7 +15,8 @@ import { Session } from '../../src/rete/session.js';
 import type { Network } from '../../src/rete/network.js';
 import { firingLine } from '../../src/io/serialize.js';
 import { OPERATORS, type ActionResult, type Firing } from '../../src/model/types.js';
-import { compareValues, DateValue, decodeValue, fieldsToTagged, FloatValue, valuesEqual, type FieldMap, type Value } from '../../src/model/value.js';
+import { DateValue, decodeValue, fieldsToTagged, FloatValue, type FieldMap, type Value } from '../../src/model/value.js';
+import { naiveCompare } from './naive-operators.js';
 
 // ---------------------------------------------------------------------------
 // The naive evaluator.
@@ -150,36 +151,7 @@ function holds(c: NCond, fields: FieldMap): boolean {
     if (c.kind === 'or') return c.conds.some((x) => holds(x, fields));
     return !c.conds.some((x) => holds(x, fields));
   }
-  const v = read(fields, c.field);
-  if (v === undefined) return c.op === 'NotEqual';
-  const k = c.value;
-  switch (c.op) {
-    case 'Equal':
-      return valuesEqual(v, k);
-    case 'NotEqual':
-      return !valuesEqual(v, k);
-    case 'Contains':
-      if (typeof v === 'string') return typeof k === 'string' && v.includes(k);
-      if (Array.isArray(v)) return v.some((e) => valuesEqual(e, k));
-      return false;
-    case 'StartsWith':
-      return typeof v === 'string' && typeof k === 'string' && v.startsWith(k);
-    case 'EndsWith':
-      return typeof v === 'string' && typeof k === 'string' && v.endsWith(k);
-  }
-  const d = compareValues(v, k);
-  if (Number.isNaN(d)) return false;
-  switch (c.op) {
-    case 'GreaterThan':
-      return d > 0;
-    case 'GreaterThanOrEqual':
-      return d >= 0;
-    case 'LessThan':
-      return d < 0;
-    case 'LessThanOrEqual':
-      return d <= 0;
-  }
-  throw new Error(`naive evaluator: no operator ${c.op}`);
+  return naiveCompare(c.op, read(fields, c.field), c.value);
 }
 
 class NaiveLimit {}
