@@ -10,7 +10,9 @@ import { alternate, fail, fmtMs, median, parseOptions, prepareWorkload, printSum
 
 const o = parseOptions();
 if (o.help) {
-  process.stdout.write('usage: node scripts/compare-floor.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n');
+  process.stdout.write(
+    'usage: node scripts/compare-floor.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n',
+  );
   process.exit(0);
 }
 const files = await prepareWorkload(o.workload, o.size, o.cacheDir);
@@ -41,7 +43,12 @@ const s = await alternate({
 });
 for (const r of s.rows) if (r.a.records !== r.b.records) fail(`record counts differ: rete-eval read ${r.a.records}, the floor parsed ${r.b.records}`);
 
-printSummary(`rete-eval end to end ÷ parsing floor (${o.workload} ${o.size}, ${s.rows[0].a.records.toLocaleString('en-US')} facts, whole processes)`, 'rete-eval', 'floor', s);
+printSummary(
+  `rete-eval end to end ÷ parsing floor (${o.workload} ${o.size}, ${s.rows[0].a.records.toLocaleString('en-US')} facts, whole processes)`,
+  'rete-eval',
+  'floor',
+  s,
+);
 const measured = stages.slice(o.warmup);
 const m = (k) => median(measured.map((t) => t[k]));
 const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;

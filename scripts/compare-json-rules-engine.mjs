@@ -13,7 +13,9 @@ import { alternate, fail, fmtMs, fmtRatio, median, parseOptions, prepareWorkload
 
 const o = parseOptions();
 if (o.help) {
-  process.stdout.write('usage: node scripts/compare-json-rules-engine.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n');
+  process.stdout.write(
+    'usage: node scripts/compare-json-rules-engine.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n',
+  );
   process.exit(0);
 }
 if (o.workload === 'join') fail('join: json-rules-engine has no multi-fact rules (joins); compare simple, payroll or enterprise');
@@ -43,7 +45,8 @@ const s = await alternate({
 });
 for (const r of s.rows) {
   if (r.a.records !== r.b.records) fail(`fact counts differ: rete-eval ${r.a.records}, json-rules-engine ${r.b.records}`);
-  if (r.a.firings !== r.b.firings) fail(`firing counts differ: rete-eval ${r.a.firings}, json-rules-engine ${r.b.firings} events: the translation or an engine is wrong`);
+  if (r.a.firings !== r.b.firings)
+    fail(`firing counts differ: rete-eval ${r.a.firings}, json-rules-engine ${r.b.firings} events: the translation or an engine is wrong`);
 }
 
 const facts = s.rows[0].a.records;

@@ -14,7 +14,9 @@ import { alternate, fail, parseOptions, prepareWorkload, printSummary, timeProce
 
 const o = parseOptions();
 if (o.help) {
-  process.stdout.write('usage: node scripts/compare-parsers.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n');
+  process.stdout.write(
+    'usage: node scripts/compare-parsers.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n',
+  );
   process.exit(0);
 }
 const files = await prepareWorkload(o.workload, o.size, o.cacheDir);
@@ -38,7 +40,10 @@ const reader = (mode, file) => async () => {
   return { ms, records: out.records, innerMs: out.ms };
 };
 
-for (const [label, file] of [['NDJSON', files.factsFile], ['JSON array', arrayFile]]) {
+for (const [label, file] of [
+  ['NDJSON', files.factsFile],
+  ['JSON array', arrayFile],
+]) {
   process.stderr.write(`${label}: rete-eval reader vs stream-json (${file})\n`);
   const s = await alternate({
     pairs: o.pairs,

@@ -21,16 +21,16 @@ function ruleSet(count) {
       conditions: [
         { field: 'category', operator: 'Equal', value: { String: `cat_${id % 100}` } },
         { field: 'amount', operator: 'GreaterThan', value: { Float: (id % 50) * 100.5 } },
-        { operator: 'Or', conditions: [
-          { field: 'region', operator: 'Equal', value: `region_${id % 20}` },
-          { field: 'region', operator: 'Equal', value: `region_${(id + 1) % 20}` },
-        ] },
+        {
+          operator: 'Or',
+          conditions: [
+            { field: 'region', operator: 'Equal', value: `region_${id % 20}` },
+            { field: 'region', operator: 'Equal', value: `region_${(id + 1) % 20}` },
+          ],
+        },
         { field: 'customer.name', operator: 'StartsWith', value: String.fromCharCode(65 + (id % 26)) },
       ],
-      actions: [
-        { action_type: { SetField: { field: `flag_${id}`, value: { Boolean: true } } } },
-        { action_type: { Log: { message: `rule ${id} matched` } } },
-      ],
+      actions: [{ action_type: { SetField: { field: `flag_${id}`, value: { Boolean: true } } } }, { action_type: { Log: { message: `rule ${id} matched` } } }],
     });
   }
   return rules;
@@ -47,4 +47,6 @@ for (let r = 0; r <= runs; r++) {
   if (r === runs) process.stdout.write(`${n} rules → ${network.nodes.length - 1} alpha nodes, ${network.tests.length} distinct tests\n`);
 }
 times.sort((a, b) => a - b);
-process.stdout.write(`load + compile ${n} rules: median ${times[times.length >> 1].toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)}, ${runs} runs after a warm-up)\n`);
+process.stdout.write(
+  `load + compile ${n} rules: median ${times[times.length >> 1].toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)}, ${runs} runs after a warm-up)\n`,
+);

@@ -56,7 +56,6 @@ const pad = (n, w) => String(n).padStart(w, '0');
 const tagStr = (s) => ({ String: s });
 const tagInt = (n) => ({ Integer: n });
 const tagFloat = (x) => ({ Float: x });
-const tagBool = (b) => ({ Boolean: b });
 
 const FIRST = ['Ada', 'Bo', 'Chen', 'Dana', 'Eli', 'Farah', 'Goran', 'Hana', 'Ivan', 'Jo', 'Kemal', 'Lena', 'Mo', 'Nia', 'Omar', 'Pia'];
 const LAST = ['Lovelace', 'Berg', 'Wei', 'Okafor', 'Silva', 'Haddad', 'Novak', 'Sato', 'Petrov', 'Kim', 'Yilmaz', 'Fischer', 'Diaz', 'Moreau'];
@@ -69,7 +68,19 @@ const DEPARTMENTS = [
   { code: 'HR', name: 'People' },
 ];
 const COUNTRIES = ['US', 'US', 'US', 'US', 'DE', 'GB', 'FR', 'JP', 'BR', 'CA', 'IN', 'MX'];
-const CITIES = { US: 'Austin', DE: 'Berlin', GB: 'Leeds', FR: 'Lyon', JP: 'Osaka', BR: 'Recife', CA: 'Calgary', IN: 'Pune', MX: 'Puebla', IR: 'Tabriz', KP: 'Pyongyang' };
+const CITIES = {
+  US: 'Austin',
+  DE: 'Berlin',
+  GB: 'Leeds',
+  FR: 'Lyon',
+  JP: 'Osaka',
+  BR: 'Recife',
+  CA: 'Calgary',
+  IN: 'Pune',
+  MX: 'Puebla',
+  IR: 'Tabriz',
+  KP: 'Pyongyang',
+};
 const COMPANIES = ['Northwind Traders', 'Contoso GmbH', 'Globex Corp', 'Initech', 'Umbrella Retail', 'Stark Supply', 'Wayne Logistics', 'Acme Outlet'];
 const SKUS = ['HW-1040', 'HW-2210', 'BK-0100', 'SW-0042-DIG', 'SW-0077-DIG', 'GC-0025-DIG', 'AC-3300', 'HW-5120'];
 const TAG_SETS = [[], [], ['priority'], ['gift-wrap'], ['gift-wrap', 'priority'], ['b2b'], ['returning-customer']];
@@ -201,13 +212,20 @@ function expense(n, id, ts, pin) {
   };
 }
 
-function timesheet(n, id, ts) {
-  return { id, record_type: 'timesheet', employee_ref: `emp-${pad(int(0, COUNT - 1), 4)}`, week: `2025-W${pad(int(1, 20), 2)}`, hours: int(20, 45), timestamp: ts };
+function timesheet(id, ts) {
+  return {
+    id,
+    record_type: 'timesheet',
+    employee_ref: `emp-${pad(int(0, COUNT - 1), 4)}`,
+    week: `2025-W${pad(int(1, 20), 2)}`,
+    hours: int(20, 45),
+    timestamp: ts,
+  };
 }
 
-function cancellation(n, id, ts) {
+function cancellation(id, ts) {
   const open = orderIds.filter((o) => !cancelled.has(o));
-  if (open.length === 0) return timesheet(n, id, ts);
+  if (open.length === 0) return timesheet(id, ts);
   const target = open[Math.floor(rand() * open.length)];
   cancelled.add(target);
   return { id, record_type: 'cancellation', order_id: target, reason: pick(['customer request', 'payment failed', 'duplicate order']), timestamp: ts };
@@ -229,8 +247,8 @@ export function makeFacts() {
           : kind === 'expense'
             ? expense(n, id, ts, pin)
             : kind === 'cancellation'
-              ? cancellation(n, id, ts)
-              : timesheet(n, id, ts);
+              ? cancellation(id, ts)
+              : timesheet(id, ts);
     lines.push(JSON.stringify(fact));
   }
   return lines.join('\n') + '\n';

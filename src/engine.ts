@@ -63,7 +63,9 @@ export function readRulesDocument(path: string): unknown {
     return JSON.parse(text);
   } catch {
     const where = locateJsonError(text);
-    throw new RuleFileError(path, [{ path: where ? `line ${where.line}, column ${where.column}` : '$', message: `invalid JSON: ${where?.message ?? 'unreadable'}` }]);
+    throw new RuleFileError(path, [
+      { path: where ? `line ${where.line}, column ${where.column}` : '$', message: `invalid JSON: ${where?.message ?? 'unreadable'}` },
+    ]);
   }
 }
 

@@ -108,7 +108,7 @@ export function translateRules(doc) {
 
 /** A rete-eval fact record (reference shape or flat) → a flat map of plain field values. */
 export function flatFact(rec) {
-  const fields = rec && rec.data && typeof rec.data === 'object' && rec.data.fields !== undefined ? rec.data.fields : rec;
+  const fields = rec?.data && typeof rec.data === 'object' && rec.data.fields !== undefined ? rec.data.fields : rec;
   const out = {};
   for (const k in fields) out[k] = plain(fields[k]);
   return out;

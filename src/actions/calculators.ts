@@ -113,12 +113,7 @@ class Inputs {
   }
 }
 
-function define(
-  name: string,
-  required: readonly string[],
-  optional: readonly string[],
-  body: (inp: Inputs) => CalculatorOutcome,
-): Calculator {
+function define(name: string, required: readonly string[], optional: readonly string[], body: (inp: Inputs) => CalculatorOutcome): Calculator {
   return Object.freeze({
     name,
     required: Object.freeze([...required]),
@@ -167,17 +162,12 @@ const percentageDeduct = define('percentage_deduct', ['amount', 'percentage'], [
   return inp.result(amount * (1 - p), true);
 });
 
-const proportionalAllocator = define(
-  'proportional_allocator',
-  ['total_amount', 'individual_value', 'total_value'],
-  [],
-  (inp: Inputs) => {
-    const total = inp.number('total_amount');
-    const ind = inp.number('individual_value');
-    const tot = inp.number('total_value');
-    return inp.result(tot === 0 ? 0 : (total * ind) / tot, true);
-  },
-);
+const proportionalAllocator = define('proportional_allocator', ['total_amount', 'individual_value', 'total_value'], [], (inp: Inputs) => {
+  const total = inp.number('total_amount');
+  const ind = inp.number('individual_value');
+  const tot = inp.number('total_value');
+  return inp.result(tot === 0 ? 0 : (total * ind) / tot, true);
+});
 
 const weightedAverage = define('weighted_average', ['items'], [], (inp: Inputs) => {
   const items = inp.required('items');
@@ -260,47 +250,34 @@ function workdayMinutes(inp: Inputs, arg: Value): number {
   return field('hours', 23) * 60 + field('minutes', 59);
 }
 
-const timeBetweenDatetime = define(
-  'time_between_datetime',
-  ['start_datetime', 'finish_datetime'],
-  ['units', 'workday', 'part'],
-  (inp: Inputs) => {
-    const start = inp.datetime('start_datetime');
-    const finish = inp.datetime('finish_datetime');
-    const units = inp.choice('units', UNITS, 'hours')!;
-    const part = inp.choice('part', PARTS, undefined);
-    const workdayArg = inp.optional('workday');
-    const minutes = workdayArg === undefined ? undefined : workdayMinutes(inp, workdayArg);
-    const inUnits = (ms: number): CalculatorOutcome => inp.result(ms / 1000 / SECONDS_PER[units], true);
+const timeBetweenDatetime = define('time_between_datetime', ['start_datetime', 'finish_datetime'], ['units', 'workday', 'part'], (inp: Inputs) => {
+  const start = inp.datetime('start_datetime');
+  const finish = inp.datetime('finish_datetime');
+  const units = inp.choice('units', UNITS, 'hours')!;
+  const part = inp.choice('part', PARTS, undefined);
+  const workdayArg = inp.optional('workday');
+  const minutes = workdayArg === undefined ? undefined : workdayMinutes(inp, workdayArg);
+  const inUnits = (ms: number): CalculatorOutcome => inp.result(ms / 1000 / SECONDS_PER[units], true);
 
-    if (part === undefined) return inUnits(finish - start);
-    if (minutes === undefined) inp.fail(`argument "part" needs argument "workday", which is missing`);
-    if (finish < start) {
-      inp.fail(`argument "part" needs "finish_datetime" at or after "start_datetime" (the span is negative)`);
-    }
-    // Midnight UTC of the start's date (epoch ms has no leap seconds), then HH:MM on it.
-    let boundary = Math.floor(start / DAY_MS) * DAY_MS + minutes * 60_000;
-    if (boundary <= start) boundary += DAY_MS;
-    if (boundary > finish) boundary = finish;
-    return inUnits(part === 'time_before' ? boundary - start : finish - boundary);
-  },
-);
+  if (part === undefined) return inUnits(finish - start);
+  if (minutes === undefined) inp.fail(`argument "part" needs argument "workday", which is missing`);
+  if (finish < start) {
+    inp.fail(`argument "part" needs "finish_datetime" at or after "start_datetime" (the span is negative)`);
+  }
+  // Midnight UTC of the start's date (epoch ms has no leap seconds), then HH:MM on it.
+  let boundary = Math.floor(start / DAY_MS) * DAY_MS + minutes * 60_000;
+  if (boundary <= start) boundary += DAY_MS;
+  if (boundary > finish) boundary = finish;
+  return inUnits(part === 'time_before' ? boundary - start : finish - boundary);
+});
 
 // ---------------------------------------------------------------------------
 // Registry.
 
 export const CALCULATORS: ReadonlyMap<string, Calculator> = new Map(
-  [
-    add,
-    multiply,
-    percentageAdd,
-    percentageDeduct,
-    proportionalAllocator,
-    timeBetweenDatetime,
-    weightedAverage,
-    thresholdCheck,
-    limitValidator,
-  ].map((c) => [c.name, c] as const),
+  [add, multiply, percentageAdd, percentageDeduct, proportionalAllocator, timeBetweenDatetime, weightedAverage, thresholdCheck, limitValidator].map(
+    (c) => [c.name, c] as const,
+  ),
 );
 
 export function getCalculator(name: string): Calculator | undefined {

@@ -5,16 +5,7 @@
 import { compilePath, rootField, writePath, type FieldReader } from '../model/path.js';
 import type { Fact } from '../model/fact.js';
 import type { Action, ActionResult, Rule } from '../model/types.js';
-import {
-  cloneValue,
-  describeValue,
-  isFloat,
-  kindOf,
-  makeNumber,
-  toNumber,
-  type FieldMap,
-  type Value,
-} from '../model/value.js';
+import { cloneValue, describeValue, isFloat, kindOf, makeNumber, toNumber, type FieldMap, type Value } from '../model/value.js';
 import { getCalculator, type Calculator } from './calculators.js';
 import { compileFormula, type CompiledFormula } from './formula/index.js';
 
@@ -279,7 +270,6 @@ class SendNotificationAction extends CompiledAction {
 class CalculatorAction extends CompiledAction {
   private readonly calc: Calculator;
   private readonly inputs: [string, FieldReader][];
-  private readonly read: FieldReader;
   private readonly root: string;
   constructor(
     target: string | null,
@@ -290,7 +280,6 @@ class CalculatorAction extends CompiledAction {
     super(target);
     this.calc = getCalculator(name)!;
     this.inputs = Object.keys(mapping).map((arg) => [arg, compilePath(mapping[arg]!)]);
-    this.read = compilePath(outputField);
     this.root = rootField(outputField);
   }
   run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
@@ -376,4 +365,3 @@ export function compileAction(a: Action): CompiledAction {
 export function compileActions(rule: Rule): CompiledAction[] {
   return rule.actions.map(compileAction);
 }
-

@@ -73,7 +73,9 @@ export function compareResults(current: BenchResult, baseline: BenchResult, thre
       }
       for (const f of SIZE_FIGURES) add(w.name, s.size, f.figure, f.unit, f.pick(bs), f.pick(s));
     }
-    for (const bs of bw.sizes) if (!w.sizes.some((s) => s.size === bs.size)) unmatched.push(`${w.name} ${bs.size}: in the baseline, not measured now${w.status === 'unsupported' ? ' (not supported by this build)' : ''}`);
+    for (const bs of bw.sizes)
+      if (!w.sizes.some((s) => s.size === bs.size))
+        unmatched.push(`${w.name} ${bs.size}: in the baseline, not measured now${w.status === 'unsupported' ? ' (not supported by this build)' : ''}`);
     add(w.name, null, 'linearity.engine', 'ratio', bw.linearity?.engine?.value, w.linearity.engine?.value);
     add(w.name, null, 'linearity.endToEnd', 'ratio', bw.linearity?.endToEnd?.value, w.linearity.endToEnd?.value);
   }

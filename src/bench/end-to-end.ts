@@ -49,7 +49,13 @@ export async function measureEndToEnd(dataset: Dataset, o: EndToEndOptions): Pro
   for (let r = 0; r < o.warmup + o.runs; r++) {
     const phase = r < o.warmup ? 'warmup' : 'measure';
     const { ms, report } = await timeRun(o.bin, dataset, o.reportFile);
-    const wrong = firingMismatch(o.workload, o.size, `end-to-end rete-eval run, ${phase} run ${phase === 'warmup' ? r + 1 : r - o.warmup + 1}`, o.expectedFirings, report.firings.total);
+    const wrong = firingMismatch(
+      o.workload,
+      o.size,
+      `end-to-end rete-eval run, ${phase} run ${phase === 'warmup' ? r + 1 : r - o.warmup + 1}`,
+      o.expectedFirings,
+      report.firings.total,
+    );
     if (wrong !== null) throw new BenchCheckError(wrong);
     if (report.facts.inserted !== dataset.facts) {
       throw new BenchCheckError(`bench ${o.workload}: rete-eval run inserted ${report.facts.inserted} facts of ${dataset.facts} in ${dataset.factsFile}`);

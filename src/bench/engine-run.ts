@@ -14,7 +14,14 @@ import type { Workload } from './workloads.js';
 
 export type EngineEvent =
   | { readonly type: 'compiled'; readonly compileMs: number; readonly rules: number }
-  | { readonly type: 'run'; readonly phase: 'warmup' | 'measure'; readonly index: number; readonly ms: number; readonly buildMs: number; readonly firings: number };
+  | {
+      readonly type: 'run';
+      readonly phase: 'warmup' | 'measure';
+      readonly index: number;
+      readonly ms: number;
+      readonly buildMs: number;
+      readonly firings: number;
+    };
 
 export type EngineOutcome =
   | { readonly kind: 'ok'; readonly measurement: EngineMeasurement }
@@ -30,7 +37,10 @@ export function buildFacts(w: Workload, size: number): Fact[] {
 }
 
 /** Compiles a workload's rules; an unsupported feature comes back as a message, not a throw. */
-export function compileWorkload(w: Workload, size: number): { network: ReturnType<typeof compileRules>['network']; rules: number; compileMs: number } | { unsupported: string } {
+export function compileWorkload(
+  w: Workload,
+  size: number,
+): { network: ReturnType<typeof compileRules>['network']; rules: number; compileMs: number } | { unsupported: string } {
   const t = performance.now();
   try {
     const compiled = compileRules(w.rules(size));

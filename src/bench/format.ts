@@ -1,5 +1,8 @@
 // Number formatting and aligned tables for the bench's text and Markdown output.
 
+/** SGR escape sequences (colours), which take no width on a terminal. */
+const ANSI_SGR = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
+
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -53,8 +56,7 @@ export interface Column {
 
 /** Display width, ignoring ANSI colour codes. */
 function width(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return [...s.replace(/\x1b\[[0-9;]*m/g, '')].length;
+  return [...s.replace(ANSI_SGR, '')].length;
 }
 
 function pad(s: string, w: number, align: Align): string {

@@ -92,7 +92,7 @@ function endToEndTable(w: WorkloadResult, mark: Mark): Table | null {
   });
   if (rows.length === 0) return null;
   return {
-    title: 'end to end (`rete-eval run` on the NDJSON file, whole process; stages are the run report\'s medians)',
+    title: "end to end (`rete-eval run` on the NDJSON file, whole process; stages are the run report's medians)",
     columns: [
       { title: 'size' },
       { title: 'file', align: R },
@@ -154,7 +154,7 @@ const COMPARISON_COLUMNS: Column[] = [
 
 function environmentLine(r: BenchResult): string {
   const e = r.environment;
-  return `rete-eval ${e.version} · Node ${e.node} · ${e.platform}/${e.arch} · ${e.cpu} ×${e.cpus} · ${fmtBytes(e.memoryBytes)} RAM · ${r.options.runs} run${r.options.runs === 1 ? "" : "s"} after ${r.options.warmup} warm-up`;
+  return `rete-eval ${e.version} · Node ${e.node} · ${e.platform}/${e.arch} · ${e.cpu} ×${e.cpus} · ${fmtBytes(e.memoryBytes)} RAM · ${r.options.runs} run${r.options.runs === 1 ? '' : 's'} after ${r.options.warmup} warm-up`;
 }
 
 export interface RenderOptions {
@@ -186,9 +186,20 @@ export function renderText(r: BenchResult, o: RenderOptions = {}): string {
   if (cmp) {
     const flagged = cmp.figures.filter((f) => f.worse).length;
     out.push(c.bold('against the baseline') + c.dim(` (higher is worse; marked when more than ${cmp.thresholdPct}% worse)`));
-    if (cmp.figures.length > 0) out.push(textTable(COMPARISON_COLUMNS, comparisonRows(cmp, (f, s) => (f.worse ? c.red(s) : s))));
+    if (cmp.figures.length > 0)
+      out.push(
+        textTable(
+          COMPARISON_COLUMNS,
+          comparisonRows(cmp, (f, s) => (f.worse ? c.red(s) : s)),
+        ),
+      );
     for (const u of cmp.unmatched) out.push(c.dim(`  ${u}`));
-    out.push(flagged > 0 ? c.red(`  ${flagged} figure${flagged === 1 ? '' : 's'} more than ${cmp.thresholdPct}% worse than the baseline`) : c.green(`  no figure more than ${cmp.thresholdPct}% worse`), '');
+    out.push(
+      flagged > 0
+        ? c.red(`  ${flagged} figure${flagged === 1 ? '' : 's'} more than ${cmp.thresholdPct}% worse than the baseline`)
+        : c.green(`  no figure more than ${cmp.thresholdPct}% worse`),
+      '',
+    );
   }
   return out.join('\n');
 }
@@ -199,8 +210,8 @@ export function renderMarkdown(r: BenchResult, o: RenderOptions = {}): string {
   const out: string[] = ['# rete-eval bench', '', `${environmentLine(r)}. Measured ${r.createdAt}.`, ''];
   out.push(
     'Engine only: the facts are decoded in memory before timing (as the reference engine measures), a fresh set per run; the time covers `new Session` + insert all + `end()`. ' +
-      'End to end: the whole `rete-eval run` process over the same facts as NDJSON. Reference figures: the specification\'s, Apple M1 Pro. ' +
-      '÷ref and ÷target are the median divided by the reference figure and by the specification\'s target (lower is better). Each size ran in a fresh process.',
+      "End to end: the whole `rete-eval run` process over the same facts as NDJSON. Reference figures: the specification's, Apple M1 Pro. " +
+      "÷ref and ÷target are the median divided by the reference figure and by the specification's target (lower is better). Each size ran in a fresh process.",
     '',
   );
   for (const w of r.workloads) {
@@ -221,7 +232,13 @@ export function renderMarkdown(r: BenchResult, o: RenderOptions = {}): string {
   if (cmp) {
     const flagged = cmp.figures.filter((f) => f.worse).length;
     out.push('## Against the baseline', '', `Higher is worse for every figure; marked when more than ${cmp.thresholdPct}% worse. ${flagged} marked.`, '');
-    if (cmp.figures.length > 0) out.push(markdownTable(COMPARISON_COLUMNS, comparisonRows(cmp, (f, s) => (f.worse ? `**${s}**` : s))));
+    if (cmp.figures.length > 0)
+      out.push(
+        markdownTable(
+          COMPARISON_COLUMNS,
+          comparisonRows(cmp, (f, s) => (f.worse ? `**${s}**` : s)),
+        ),
+      );
     for (const u of cmp.unmatched) out.push(`- ${u}`);
     if (cmp.unmatched.length > 0) out.push('');
   }

@@ -8,7 +8,7 @@ export const RESULT_SCHEMA = 'rete-eval-bench/1';
 
 /** The specification's memory limits (bytes) for the simple workload (performance-spec.md). */
 export const MEMORY_TARGETS: Readonly<Record<string, Readonly<Record<number, number>>>> = {
-  simple: { 200_000: 500 * 1024 * 1024, 1_000_000: 3 * 1024 * 1024 * 1024 },
+  simple: { 200000: 500 * 1024 * 1024, 1000000: 3 * 1024 * 1024 * 1024 },
 };
 
 /** What the engine-only child measures for one size. */
@@ -143,7 +143,8 @@ export function workloadLinearity(sizes: readonly SizeResult[]): WorkloadResult[
 export function assertBenchResult(doc: unknown, name: string): BenchResult {
   const d = doc as Partial<BenchResult> | null;
   if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new Error(`${name}: not a bench result (expected a JSON object)`);
-  if (d.schema !== RESULT_SCHEMA) throw new Error(`${name}: not a bench result written by \`rete-eval bench --json\` (schema ${JSON.stringify(d.schema)}, expected "${RESULT_SCHEMA}")`);
+  if (d.schema !== RESULT_SCHEMA)
+    throw new Error(`${name}: not a bench result written by \`rete-eval bench --json\` (schema ${JSON.stringify(d.schema)}, expected "${RESULT_SCHEMA}")`);
   if (!Array.isArray(d.workloads)) throw new Error(`${name}: $.workloads: expected an array`);
   return d as BenchResult;
 }

@@ -64,7 +64,15 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
     const sizes = sizesOf(w);
     const probe = probes.get(w)!;
     if ('unsupported' in probe) {
-      workloads.push({ name: w.name, status: 'unsupported', note: unsupportedNote(probe.unsupported), rules: w.rules(sizes[0]!).length, sizes: [], linearity: { engine: null, endToEnd: null }, reference: w.reference });
+      workloads.push({
+        name: w.name,
+        status: 'unsupported',
+        note: unsupportedNote(probe.unsupported),
+        rules: w.rules(sizes[0]!).length,
+        sizes: [],
+        linearity: { engine: null, endToEnd: null },
+        reference: w.reference,
+      });
       continue;
     }
     const results: SizeResult[] = [];
@@ -122,10 +130,26 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
     }
     const rules = probe.rules;
     if (unsupported !== null) {
-      workloads.push({ name: w.name, status: 'unsupported', note: unsupportedNote(unsupported), rules, sizes: [], linearity: { engine: null, endToEnd: null }, reference: w.reference });
+      workloads.push({
+        name: w.name,
+        status: 'unsupported',
+        note: unsupportedNote(unsupported),
+        rules,
+        sizes: [],
+        linearity: { engine: null, endToEnd: null },
+        reference: w.reference,
+      });
       continue;
     }
-    workloads.push({ name: w.name, status: 'ok', note: simpleNote(w, sizes), rules, sizes: results, linearity: workloadLinearity(results), reference: w.reference });
+    workloads.push({
+      name: w.name,
+      status: 'ok',
+      note: simpleNote(w, sizes),
+      rules,
+      sizes: results,
+      linearity: workloadLinearity(results),
+      reference: w.reference,
+    });
   }
 
   const cpu = cpus();

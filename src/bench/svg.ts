@@ -125,14 +125,21 @@ export function renderSvg(r: BenchResult, o: SvgOptions = {}): string {
   const ph = H - top - bottom;
   const out: string[] = [];
   out.push(`<?xml version="1.0" encoding="UTF-8"?>`);
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  );
+  out.push('<title>rete-eval bench: time against N per workload, engine only and end to end</title>');
   out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
   out.push(`<text x="${left}" y="26" font-size="16" font-weight="bold" fill="#222">rete-eval bench: time against N</text>`);
   const env = r.environment;
-  out.push(`<text x="${left}" y="45" fill="#666">${escapeXml(`Node ${env.node} · ${env.cpu} · median of ${r.options.runs} runs · reference figures: Apple M1 Pro`)}</text>`);
+  out.push(
+    `<text x="${left}" y="45" fill="#666">${escapeXml(`Node ${env.node} · ${env.cpu} · median of ${r.options.runs} runs · reference figures: Apple M1 Pro`)}</text>`,
+  );
 
   const xs = series.flatMap((s) => [...s.engine.map((p) => p.size), ...s.endToEnd.map((p) => p.size), ...s.reference.map((p) => p.size)]);
-  const ys = series.flatMap((s) => [...s.engine.flatMap((p) => [p.min, p.max, p.median]), ...s.endToEnd.map((p) => p.median), ...s.reference.map((p) => p.ms)]).filter((v) => v > 0);
+  const ys = series
+    .flatMap((s) => [...s.engine.flatMap((p) => [p.min, p.max, p.median]), ...s.endToEnd.map((p) => p.median), ...s.reference.map((p) => p.ms)])
+    .filter((v) => v > 0);
   if (xs.length === 0 || ys.length === 0) {
     out.push(`<text x="${W / 2}" y="${H / 2}" text-anchor="middle" fill="#666">no measurements to draw</text>`, '</svg>');
     return out.join('\n') + '\n';
@@ -179,7 +186,10 @@ export function renderSvg(r: BenchResult, o: SvgOptions = {}): string {
       );
     }
     const x2 = [...s.endToEnd].sort((a, b) => a.size - b.size);
-    if (x2.length >= 2) out.push(`<path d="${path(x2.map((p) => ({ x: X(p.size), y: Y(p.median) })))}" stroke="${s.color}" stroke-width="1.8" stroke-dasharray="7 4" fill="none"/>`);
+    if (x2.length >= 2)
+      out.push(
+        `<path d="${path(x2.map((p) => ({ x: X(p.size), y: Y(p.median) })))}" stroke="${s.color}" stroke-width="1.8" stroke-dasharray="7 4" fill="none"/>`,
+      );
     for (const p of x2) {
       out.push(
         `<rect x="${n(X(p.size) - 3.5)}" y="${n(Y(p.median) - 3.5)}" width="7" height="7" fill="${s.color}"><title>${escapeXml(`${s.name} ${formatSize(p.size)} end to end: median ${fmtMs(p.median)}`)}</title></rect>`,
@@ -189,7 +199,9 @@ export function renderSvg(r: BenchResult, o: SvgOptions = {}): string {
     for (const p of e) {
       const cx = n(X(p.size));
       if (p.max > p.min) {
-        out.push(`<path d="M${cx},${n(Y(p.min))} L${cx},${n(Y(p.max))} M${n(X(p.size) - 4)},${n(Y(p.min))} L${n(X(p.size) + 4)},${n(Y(p.min))} M${n(X(p.size) - 4)},${n(Y(p.max))} L${n(X(p.size) + 4)},${n(Y(p.max))}" stroke="${s.color}" stroke-width="1"/>`);
+        out.push(
+          `<path d="M${cx},${n(Y(p.min))} L${cx},${n(Y(p.max))} M${n(X(p.size) - 4)},${n(Y(p.min))} L${n(X(p.size) + 4)},${n(Y(p.min))} M${n(X(p.size) - 4)},${n(Y(p.max))} L${n(X(p.size) + 4)},${n(Y(p.max))}" stroke="${s.color}" stroke-width="1"/>`,
+        );
       }
       out.push(
         `<circle cx="${cx}" cy="${n(Y(p.median))}" r="4" fill="${s.color}"><title>${escapeXml(`${s.name} ${formatSize(p.size)} engine only: median ${fmtMs(p.median)} (min ${fmtMs(p.min)}, max ${fmtMs(p.max)})`)}</title></circle>`,
@@ -222,10 +234,22 @@ export function renderSvg(r: BenchResult, o: SvgOptions = {}): string {
     out.push(glyph, `<text x="${lx + 30}" y="${ly + 4}">${escapeXml(label)}</text>`);
     ly += 20;
   };
-  key(`<path d="M${lx},${ly} L${lx + 22},${ly}" stroke="#444" stroke-width="2.2"/><circle cx="${lx + 11}" cy="${ly}" r="4" fill="#444"/>`, 'engine only, median');
-  key(`<path d="M${lx + 11},${ly - 7} L${lx + 11},${ly + 7} M${lx + 7},${ly - 7} L${lx + 15},${ly - 7} M${lx + 7},${ly + 7} L${lx + 15},${ly + 7}" stroke="#444"/>`, 'engine only, min–max');
-  key(`<path d="M${lx},${ly} L${lx + 22},${ly}" stroke="#444" stroke-width="1.8" stroke-dasharray="7 4"/><rect x="${lx + 7.5}" y="${ly - 3.5}" width="7" height="7" fill="#444"/>`, 'end to end (rete-eval run)');
-  key(`<path d="M${lx + 11},${ly - 6} L${lx + 17},${ly} L${lx + 11},${ly + 6} L${lx + 5},${ly} Z" fill="#fff" stroke="#444" stroke-width="2"/>`, 'reference engine (M1 Pro)');
+  key(
+    `<path d="M${lx},${ly} L${lx + 22},${ly}" stroke="#444" stroke-width="2.2"/><circle cx="${lx + 11}" cy="${ly}" r="4" fill="#444"/>`,
+    'engine only, median',
+  );
+  key(
+    `<path d="M${lx + 11},${ly - 7} L${lx + 11},${ly + 7} M${lx + 7},${ly - 7} L${lx + 15},${ly - 7} M${lx + 7},${ly + 7} L${lx + 15},${ly + 7}" stroke="#444"/>`,
+    'engine only, min–max',
+  );
+  key(
+    `<path d="M${lx},${ly} L${lx + 22},${ly}" stroke="#444" stroke-width="1.8" stroke-dasharray="7 4"/><rect x="${lx + 7.5}" y="${ly - 3.5}" width="7" height="7" fill="#444"/>`,
+    'end to end (rete-eval run)',
+  );
+  key(
+    `<path d="M${lx + 11},${ly - 6} L${lx + 17},${ly} L${lx + 11},${ly + 6} L${lx + 5},${ly} Z" fill="#fff" stroke="#444" stroke-width="2"/>`,
+    'reference engine (M1 Pro)',
+  );
   key(`<path d="M${lx},${ly} L${lx + 22},${ly}" stroke="#444" stroke-opacity="0.6" stroke-dasharray="1.5 3"/>`, 'linear from smallest size');
   out.push(`</g>`);
   out.push('</svg>');

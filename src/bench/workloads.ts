@@ -81,8 +81,8 @@ const simple: Workload = {
   factLine: (i, size) => simpleVariant(size).line(i),
   factCount: (size) => size,
   expectedFirings: (size) => simpleVariant(size).firings(size),
-  reference: { 100_000: 57, 200_000: 104, 500_000: 312, 1_000_000: 693 },
-  targets: { 100_000: 3000, 200_000: 6000, 500_000: 10_000, 1_000_000: 30_000 },
+  reference: { 100000: 57, 200000: 104, 500000: 312, 1000000: 693 },
+  targets: { 100000: 3000, 200000: 6000, 500000: 10_000, 1000000: 30_000 },
 };
 
 const payroll: Workload = {
@@ -103,7 +103,7 @@ const payroll: Workload = {
   },
   factCount: (size) => size,
   expectedFirings: (n) => n + 2 * countMod(n, 20, 3) + countMod(n, 10, 1),
-  reference: { 100_000: 99 },
+  reference: { 100000: 99 },
   targets: {},
 };
 

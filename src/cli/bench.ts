@@ -58,7 +58,10 @@ export function registerBench(program: Command): void {
     .option('--svg <file>', 'draw time against N per workload, with the reference figures, as SVG')
     .addOption(new Option('--svg-scale <scale>', 'axes of the chart').choices(['auto', 'log', 'linear']).default('auto'))
     .option('--baseline <file>', 'compare with an earlier --json result; figures more than --threshold worse are marked')
-    .option('--check', `exit ${ExitCode.BENCH_CHECK} when a figure is worse than the baseline by more than --threshold, or an engine-only median misses the spec's target, or a peak RSS its memory limit`)
+    .option(
+      '--check',
+      `exit ${ExitCode.BENCH_CHECK} when a figure is worse than the baseline by more than --threshold, or an engine-only median misses the spec's target, or a peak RSS its memory limit`,
+    )
     .option('--threshold <pct>', 'percent worse that marks a figure against the baseline', integerOption(0), 10)
     .option('--cache-dir <dir>', 'where the workload NDJSON and rules files are kept (default: .bench in a source checkout, else the temp dir)')
     .option('--child-heap-mb <n>', 'V8 old-space limit of the engine-only child (node --max-old-space-size)', integerOption(64))
@@ -87,7 +90,14 @@ reported as not supported. Examples:
       if (flags.svg !== undefined) writeWhole(flags.svg, renderSvg(result, { scale: flags.svgScale }));
 
       if (flags.check) {
-        const failures = [...targetFailures(result), ...(comparison?.figures.filter((f) => f.worse).map((f) => `${f.workload}${f.size === null ? '' : ' ' + formatSize(f.size)} ${f.figure} ${(f.change * 100).toFixed(1)}% worse than the baseline`) ?? [])];
+        const failures = [
+          ...targetFailures(result),
+          ...(comparison?.figures
+            .filter((f) => f.worse)
+            .map(
+              (f) => `${f.workload}${f.size === null ? '' : ' ' + formatSize(f.size)} ${f.figure} ${(f.change * 100).toFixed(1)}% worse than the baseline`,
+            ) ?? []),
+        ];
         if (failures.length > 0) {
           const more = failures.length > 1 ? ` (and ${failures.length - 1} more above)` : '';
           throw new BenchCheckError(`bench --check failed: ${failures[0]}${more}`);
@@ -130,7 +140,10 @@ async function measure(flags: BenchFlags): Promise<BenchResult> {
 }
 
 function parseWorkloads(text: string): Workload[] {
-  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const out: Workload[] = [];
   for (const name of names) {
     if (name === 'all') out.push(...Object.values(WORKLOADS));
@@ -145,11 +158,15 @@ function parseWorkloads(text: string): Workload[] {
 }
 
 function parseSizes(text: string): number[] {
-  const sizes = text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-    const n = parseSize(s);
-    if (Number.isNaN(n)) throw new UsageError(`--sizes: expected counts such as 100k,1m, got "${s}"`);
-    return n;
-  });
+  const sizes = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const n = parseSize(s);
+      if (Number.isNaN(n)) throw new UsageError(`--sizes: expected counts such as 100k,1m, got "${s}"`);
+      return n;
+    });
   if (sizes.length === 0) throw new UsageError('--sizes: give at least one size');
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
@@ -197,10 +214,15 @@ export function targetFailures(r: BenchResult): string[] {
   for (const w of r.workloads) {
     for (const s of w.sizes) {
       const at = `${w.name} ${formatSize(s.size)}`;
-      if (s.engine && s.targetMs !== null && s.engine.time.median > s.targetMs) out.push(`${at}: engine-only median ${fmtMs(s.engine.time.median)} misses the target ${fmtMs(s.targetMs)}`);
+      if (s.engine && s.targetMs !== null && s.engine.time.median > s.targetMs)
+        out.push(`${at}: engine-only median ${fmtMs(s.engine.time.median)} misses the target ${fmtMs(s.targetMs)}`);
       if (s.memoryTargetBytes !== null) {
-        for (const [label, rss] of [['engine-only', s.engine?.peakRssBytes], ['end-to-end', s.endToEnd?.peakRssBytes]] as const) {
-          if (rss !== undefined && rss > s.memoryTargetBytes) out.push(`${at}: ${label} peak RSS ${fmtBytes(rss)} over the limit ${fmtBytes(s.memoryTargetBytes)}`);
+        for (const [label, rss] of [
+          ['engine-only', s.engine?.peakRssBytes],
+          ['end-to-end', s.endToEnd?.peakRssBytes],
+        ] as const) {
+          if (rss !== undefined && rss > s.memoryTargetBytes)
+            out.push(`${at}: ${label} peak RSS ${fmtBytes(rss)} over the limit ${fmtBytes(s.memoryTargetBytes)}`);
         }
       }
     }

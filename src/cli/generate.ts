@@ -14,7 +14,7 @@ export function registerGenerate(program: Command): void {
     .option('-w, --workload <name>', 'simple | payroll | enterprise | join | aggregate', 'simple')
     .option('-n, --size <n>', 'number of facts, e.g. 100k, 1m', '100k')
     .option('-o, --output <file>', 'facts file (NDJSON; .gz compresses); default stdout')
-    .option('--rules-out <file>', 'also write the workload\'s rules file here')
+    .option('--rules-out <file>', "also write the workload's rules file here")
     .action(async (opts: { workload: string; size: string; output?: string; rulesOut?: string }) => {
       const w = WORKLOADS[opts.workload as WorkloadName];
       if (!w) throw new UsageError(`unknown workload "${opts.workload}"; expected ${Object.keys(WORKLOADS).join(', ')}`);

@@ -48,7 +48,10 @@ export function reportError(e: unknown): number {
 }
 
 // Ctrl-C or a kill mid-run: remove unfinished output files, then exit as the signal would.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     abortOpenOutputs();
     process.stderr.write(`rete-eval: interrupted (${signal}); no output file was written\n`);

@@ -8,6 +8,7 @@ import { totalSize } from '../io/source.js';
 import { OutputSink } from '../io/output.js';
 import { UsageError } from '../model/errors.js';
 import { formatBytes, formatReport } from '../report/human.js';
+import type { RunReport } from '../report/report.js';
 import { integerOption, useColor } from './options.js';
 
 /** Inputs at least this large get a progress bar (on a TTY). */
@@ -40,7 +41,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--format <format>', 'input format').choices(['auto', 'ndjson', 'json']).default('auto'))
     .addOption(new Option('--emit <what>', 'write rule firings, or the final facts after actions').choices(['firings', 'facts']).default('firings'))
     .addOption(new Option('--values <style>', 'value style in output').choices(['plain', 'tagged']).default('plain'))
-    .option('--no-chain', 'do not re-match changed or created facts (the reference engine\'s behaviour)')
+    .option('--no-chain', "do not re-match changed or created facts (the reference engine's behaviour)")
     .option('--max-firings <n>', 'stop with an error when firings, or facts created, pass n (0 = no limit)', integerOption(0), DEFAULT_MAX_FIRINGS)
     .addOption(new Option('--on-error <policy>', 'on a malformed fact: stop, or skip it and count it').choices(['fail', 'skip']).default('fail'))
     .option('--rejects <file>', 'with --on-error skip: write skipped records here, one per line, as read')
@@ -51,7 +52,7 @@ export function registerRun(program: Command): void {
       if (flags.rejects !== undefined && flags.onError !== 'skip') throw new UsageError('--rejects needs --on-error skip');
       if (facts.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
       const bar = progressBar(facts, flags);
-      let report;
+      let report: RunReport;
       try {
         report = await runBatch({
           rulesFile: flags.rules,

@@ -250,7 +250,14 @@ export class FactReader {
     }
     if (values.length > 0) yield this.decodeValues(values, first, source.name);
     if (!sawFacts) {
-      throw new FactError('E_FACT_INVALID', source.name, 1, 'expected NDJSON, a JSON array of facts or an object with a "facts" array; found an object without "facts"', 1, '$');
+      throw new FactError(
+        'E_FACT_INVALID',
+        source.name,
+        1,
+        'expected NDJSON, a JSON array of facts or an object with a "facts" array; found an object without "facts"',
+        1,
+        '$',
+      );
     }
   }
 

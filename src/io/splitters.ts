@@ -79,7 +79,7 @@ export class NdjsonSplitter implements Splitter {
   }
 }
 
-const enum State {
+enum State {
   /** Before the opening `[` (or `{"facts":`). */
   Start,
   /** Inside the array, expecting an element or `]`. */

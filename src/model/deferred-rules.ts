@@ -2,15 +2,7 @@
 // Aggregation and Stream: wire JSON in, typed condition out, every problem reported
 // with its JSON path and what was expected. Called by the rule validator (rules.ts).
 
-import type {
-  AggregationCondition,
-  AggregationFunction,
-  AggregationWindow,
-  Condition,
-  StreamAggregation,
-  StreamCondition,
-  StreamWindow,
-} from './types.js';
+import type { AggregationCondition, AggregationFunction, AggregationWindow, Condition, StreamAggregation, StreamCondition, StreamWindow } from './types.js';
 import { describeValue } from './value.js';
 import { rootField } from './path.js';
 
@@ -124,7 +116,9 @@ class Check {
         );
       }
     } else {
-      c.conditions.forEach((child, i) => this.walk(child, `${path}.conditions[${i}]`, alias));
+      c.conditions.forEach((child, i) => {
+        this.walk(child, `${path}.conditions[${i}]`, alias);
+      });
     }
   }
 }
@@ -205,12 +199,7 @@ function aggregationWindow(raw: unknown, path: string, check: Check): Aggregatio
   return null;
 }
 
-export function validateStream(
-  raw: Record<string, unknown>,
-  path: string,
-  error: ErrorSink,
-  parseCondition: ConditionParser,
-): StreamCondition | null {
+export function validateStream(raw: Record<string, unknown>, path: string, error: ErrorSink, parseCondition: ConditionParser): StreamCondition | null {
   const check = new Check(error, parseCondition);
   const window = streamWindow(raw.window_spec, `${path}.window_spec`, check);
   const aggregation = streamAggregation(raw.aggregation, `${path}.aggregation`, check);

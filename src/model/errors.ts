@@ -51,14 +51,7 @@ export class FactError extends RuleEvalError {
   readonly column: number | undefined;
   readonly jsonPath: string | undefined;
   readonly reason: string;
-  constructor(
-    code: 'E_FACT_JSON' | 'E_FACT_INVALID',
-    file: string,
-    line: number | undefined,
-    reason: string,
-    column?: number,
-    jsonPath?: string,
-  ) {
+  constructor(code: 'E_FACT_JSON' | 'E_FACT_INVALID', file: string, line: number | undefined, reason: string, column?: number, jsonPath?: string) {
     const where = line === undefined ? file : column !== undefined ? `${file}:${line}:${column}` : `${file}:${line}`;
     super(`${where}: ${jsonPath ? jsonPath + ': ' : ''}${reason}`);
     this.code = code;

@@ -4,7 +4,7 @@
 import { decodeValue, parseRfc3339, setOwn, ValueDecodeError, type FieldMap } from './value.js';
 
 /** How a fact was written on input, so `--emit facts` writes it back the same way. */
-export const enum FactShape {
+export enum FactShape {
   Flat = 0,
   Reference = 1,
 }

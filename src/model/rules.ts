@@ -2,16 +2,7 @@
 // {"rules":[...]}) into typed Rules, collecting every problem with its JSON path.
 
 import { decodeValue, toNumber, ValueDecodeError, type FieldMap, type Value } from './value.js';
-import {
-  OPERATORS,
-  type Action,
-  type Condition,
-  type NotificationType,
-  type Operator,
-  type Pattern,
-  type Rule,
-  type Severity,
-} from './types.js';
+import { OPERATORS, type Action, type Condition, type NotificationType, type Operator, type Pattern, type Rule, type Severity } from './types.js';
 import type { RuleIssue } from './errors.js';
 import { validateAggregation, validateStream } from './deferred-rules.js';
 
@@ -233,7 +224,10 @@ class Validator {
         return null;
       }
       if (!topLevel) {
-        this.error(path, `${what} condition is decided at end of input and may only stand in a rule's own "conditions" list, not inside And/Or/Not, a pattern, a filter or a having`);
+        this.error(
+          path,
+          `${what} condition is decided at end of input and may only stand in a rule's own "conditions" list, not inside And/Or/Not, a pattern, a filter or a having`,
+        );
         return null;
       }
       const error = (p: string, m: string) => this.error(p, m);

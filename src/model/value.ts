@@ -24,20 +24,11 @@ export class DateValue {
   }
 }
 
-export type Value =
-  | null
-  | boolean
-  | number
-  | string
-  | FloatValue
-  | DateValue
-  | Value[]
-  | { [key: string]: Value };
+export type Value = null | boolean | number | string | FloatValue | DateValue | Value[] | { [key: string]: Value };
 
 export type FieldMap = { [key: string]: Value };
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Parses an RFC 3339 date-time to epoch ms, or returns NaN when the text is not one. */
 export function parseRfc3339(text: string): number {

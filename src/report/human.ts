@@ -46,7 +46,9 @@ export function formatReport(r: RunReport, color: boolean): string {
   lines.push(`${label('facts')}${formatCount(f.read)} read · ${skipped} · ${formatCount(f.created)} created · ${formatCount(f.deleted)} deleted`);
   lines.push(`${label('throughput')}${formatCount(r.factsPerSecond)} facts/s (read+parse+evaluate)`);
   const m = r.memory;
-  lines.push(`${label('memory')}peak RSS ${formatBytes(m.peakRssBytes)} · peak heap ${formatBytes(m.peakHeapBytes)} · working memory ≤ ${count(m.peakWorkingMemoryFacts, 'fact')}`);
+  lines.push(
+    `${label('memory')}peak RSS ${formatBytes(m.peakRssBytes)} · peak heap ${formatBytes(m.peakHeapBytes)} · working memory ≤ ${count(m.peakWorkingMemoryFacts, 'fact')}`,
+  );
   const nodes = m.nodes ?? [];
   if (nodes.length > 0) {
     // The nodes holding the most, so a user sees which rule keeps memory busy.

@@ -35,18 +35,7 @@
 import { canonicalValue } from './tests.js';
 import { hashKey, isFloat, makeNumber, toNumber, type Value } from '../model/value.js';
 
-export type AggregatorKind =
-  | 'Sum'
-  | 'Count'
-  | 'Average'
-  | 'Min'
-  | 'Max'
-  | 'StandardDeviation'
-  | 'Percentile'
-  | 'Distinct'
-  | 'First'
-  | 'Last'
-  | 'Rate';
+export type AggregatorKind = 'Sum' | 'Count' | 'Average' | 'Min' | 'Max' | 'StandardDeviation' | 'Percentile' | 'Distinct' | 'First' | 'Last' | 'Rate';
 
 /** What to build: a kind and its parameters. */
 export interface AggregatorSpec {

@@ -202,9 +202,7 @@ export function compileBeta(rules: readonly { rule: Rule; terminal: Terminal }[]
   const nodeByKey = new Map<string, NodeSpec>();
 
   const memoryFor = (alpha: AlphaTest[]): MemorySpec => {
-    const chain = [...alpha].sort(
-      (a, b) => a.rank - b.rank || frequency.get(b.key)! - frequency.get(a.key)! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-    );
+    const chain = [...alpha].sort((a, b) => a.rank - b.rank || frequency.get(b.key)! - frequency.get(a.key)! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const key = chain
       .map((t) => t.key)
       .sort()
@@ -307,7 +305,11 @@ function splitPattern(conds: readonly Condition[], resolve: (alias: string, path
   }
   const dedupe = <T extends { key: string }>(list: T[]) => {
     const seen = new Set<string>();
-    return list.filter((t) => (seen.has(t.key) ? false : (seen.add(t.key), true)));
+    return list.filter((t) => {
+      if (seen.has(t.key)) return false;
+      seen.add(t.key);
+      return true;
+    });
   };
   return { alpha: dedupe(alpha), hash, tests: dedupe(tests) };
 }
@@ -397,7 +399,7 @@ export class BetaNetwork {
 
   /** Whether the fact is in the network (only known when facts are kept). */
   holds(fact: Fact): boolean {
-    return this.wmes !== null && this.wmes.has(fact);
+    return this.wmes?.has(fact) === true;
   }
 
   /**

@@ -86,7 +86,12 @@ function explainBetaNode(s: NodeSpec): ExplainBetaNode {
     memory: s.memory.id,
     parent: s.parent?.id ?? null,
     hashJoin: h
-      ? { field: h.rightPath, ref: `${h.left.alias}.${h.left.path}`, leftIndex: `tokens by ${h.left.alias}.${h.left.path}`, rightIndex: `M${s.memory.id} by ${h.rightPath}` }
+      ? {
+          field: h.rightPath,
+          ref: `${h.left.alias}.${h.left.path}`,
+          leftIndex: `tokens by ${h.left.alias}.${h.left.path}`,
+          rightIndex: `M${s.memory.id} by ${h.rightPath}`,
+        }
       : null,
     crossProduct: s.kind !== 'start' && h === null,
     tests: s.tests.map((t) => t.label),
@@ -176,7 +181,8 @@ export function formatExplain(n: Network): string {
       }
       const tests = x.tests.length > 0 ? `; tests ${x.tests.join(', ')}` : '';
       lines.push(`${indent}[B${x.id}] ${how}${tests}  — ${ruleList(x.rules)}${x.shared ? ' (shared)' : ''}`);
-      for (const t of x.terminals) lines.push(`${indent}  → fires rule ${t.rule} ${JSON.stringify(t.name)}${t.salience !== 0 ? ` (salience ${t.salience})` : ''}`);
+      for (const t of x.terminals)
+        lines.push(`${indent}  → fires rule ${t.rule} ${JSON.stringify(t.name)}${t.salience !== 0 ? ` (salience ${t.salience})` : ''}`);
       for (const c of byParent.get(x.id) ?? []) beta(c, indent + '  ');
     };
     for (const x of byParent.get(null) ?? []) beta(x, '  ');

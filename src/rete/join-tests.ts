@@ -30,17 +30,17 @@ const COMPLEX_KEY = '\u0000complex';
  */
 export function joinKey(v: Value | undefined): JoinKey | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === 'number') return v === v ? v : undefined;
+  if (typeof v === 'number') return Number.isNaN(v) ? undefined : v;
   if (typeof v === 'string') {
     // Cheap pre-check before the date regex: "YYYY-MM-DD..." has '-' at 4 and 7.
     if (v.length >= 20 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) {
       const ms = parseRfc3339(v);
-      if (ms === ms) return `\u0000date:${ms}`;
+      if (!Number.isNaN(ms)) return `\u0000date:${ms}`;
     }
     return v;
   }
   if (v === null || typeof v === 'boolean') return v;
-  if (v instanceof FloatValue) return v.value === v.value ? v.value : undefined;
+  if (v instanceof FloatValue) return Number.isNaN(v.value) ? undefined : v.value;
   if (v instanceof DateValue) return `\u0000date:${v.ms}`;
   return COMPLEX_KEY;
 }
@@ -74,7 +74,7 @@ export abstract class JoinTest {
   }
 }
 
-const enum Op {
+enum Op {
   Equal,
   NotEqual,
   Greater,
@@ -161,7 +161,7 @@ export class RefTest extends JoinTest {
         return this.op === Op.StartsWith ? v.startsWith(k) : v.endsWith(k);
     }
     const d = compareValues(v, k);
-    if (d !== d) {
+    if (Number.isNaN(d)) {
       this.mismatches++;
       return false;
     }
@@ -198,7 +198,9 @@ class LogicalJoinTest extends JoinTest {
   private readonly children: readonly JoinTest[];
   constructor(kind: 'and' | 'or' | 'not', children: JoinTest[]) {
     const name = kind === 'and' ? 'And' : kind === 'or' ? 'Or' : 'Not';
-    super(`${name}(${children.map((c) => c.key).join(';')})`, `${name}(${children.map((c) => c.label).join(', ')})`, [...new Set(children.flatMap((c) => c.reads))]);
+    super(`${name}(${children.map((c) => c.key).join(';')})`, `${name}(${children.map((c) => c.label).join(', ')})`, [
+      ...new Set(children.flatMap((c) => c.reads)),
+    ]);
     this.kind = kind;
     this.children = children;
   }

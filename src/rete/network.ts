@@ -46,9 +46,11 @@ export function compileNetwork(rules: readonly Rule[]): Network {
   const deferred: DeferredConditionSpec[] = [];
   const deferredTerminals: Terminal[] = [];
   // Agenda order: salience high first, then rule id.
-  const order = rules.map((r, i) => i).sort((a, b) => rules[b]!.salience - rules[a]!.salience || rules[a]!.id - rules[b]!.id);
+  const order = rules.map((_r, i) => i).sort((a, b) => rules[b]!.salience - rules[a]!.salience || rules[a]!.id - rules[b]!.id);
   const rankOf = new Array<number>(rules.length);
-  order.forEach((ruleIndex, rank) => (rankOf[ruleIndex] = rank));
+  order.forEach((ruleIndex, rank) => {
+    rankOf[ruleIndex] = rank;
+  });
 
   const chains = rules.map((r) => (r.patterns === null ? conjuncts(r.conditions) : []));
   const frequency = new Map<string, number>();

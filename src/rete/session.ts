@@ -280,7 +280,7 @@ export class Session implements WorkingMemoryOps, BetaSink {
     }
     if (this.firedCombos !== null) {
       const fired = this.firedCombos[t.index];
-      if (fired !== undefined && fired.has(comboKey(facts, p.bound))) return;
+      if (fired?.has(comboKey(facts, p.bound))) return;
     }
     const bound = p.bound;
     const order = new Array<number>(bound.length);
@@ -320,7 +320,7 @@ export class Session implements WorkingMemoryOps, BetaSink {
       const t = matched[i]!;
       if (t.deferred === null) this.activate(t, fact);
     }
-    if (this.beta !== null && this.beta.insert(fact) && !this.retain) {
+    if (this.beta?.insert(fact) && !this.retain) {
       // Facts in the beta network stay in working memory: later facts may join them.
       const held = this.beta.held + this.settlingCount - 1;
       if (held > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = held;

@@ -33,13 +33,7 @@ export class Terminal {
   /** Scratch marks for set operations during re-propagation (no allocation). */
   mark = 0;
   pendingMark = 0;
-  constructor(
-    rule: Rule,
-    rank: number,
-    index: number,
-    actions: readonly CompiledAction[],
-    deferred: readonly number[] | null,
-  ) {
+  constructor(rule: Rule, rank: number, index: number, actions: readonly CompiledAction[], deferred: readonly number[] | null) {
     this.rule = rule;
     this.rank = rank;
     this.index = index;

@@ -4,19 +4,10 @@
 
 import { compilePath, rootField, type FieldReader } from '../model/path.js';
 import type { Condition, Operator, SimpleCondition } from '../model/types.js';
-import {
-  compareValues,
-  DateValue,
-  FloatValue,
-  hashKey,
-  parseRfc3339,
-  valuesEqual,
-  type FieldMap,
-  type Value,
-} from '../model/value.js';
+import { compareValues, DateValue, FloatValue, hashKey, parseRfc3339, valuesEqual, type FieldMap, type Value } from '../model/value.js';
 
 /** Cost classes, cheapest and most selective first. */
-export const enum Rank {
+export enum Rank {
   HashEqual = 0,
   Equal = 1,
   InSet = 2,
@@ -137,7 +128,7 @@ export class OrderTest extends FieldTest {
     if (typeof v === 'number' && this.num !== undefined) d = v - this.num;
     else {
       d = compareValues(v, this.value);
-      if (d !== d) {
+      if (Number.isNaN(d)) {
         this.mismatches++;
         return false;
       }
@@ -214,12 +205,9 @@ export class LogicalTest extends AlphaTest {
   private readonly children: readonly AlphaTest[];
   constructor(kind: 'and' | 'or' | 'not', children: AlphaTest[]) {
     const name = kind === 'and' ? 'And' : kind === 'or' ? 'Or' : 'Not';
-    super(
-      `${name}(${children.map((c) => c.key).join(';')})`,
-      Rank.Logical,
-      `${name}(${children.map((c) => c.label).join(', ')})`,
-      [...new Set(children.flatMap((c) => c.reads))],
-    );
+    super(`${name}(${children.map((c) => c.key).join(';')})`, Rank.Logical, `${name}(${children.map((c) => c.label).join(', ')})`, [
+      ...new Set(children.flatMap((c) => c.reads)),
+    ]);
     this.kind = kind;
     this.children = children;
   }
@@ -306,5 +294,9 @@ export function conjuncts(conds: readonly Condition[]): AlphaTest[] {
   walk(conds);
   // The same test twice in one rule is tested once.
   const seen = new Set<string>();
-  return out.filter((t) => (seen.has(t.key) ? false : (seen.add(t.key), true)));
+  return out.filter((t) => {
+    if (seen.has(t.key)) return false;
+    seen.add(t.key);
+    return true;
+  });
 }

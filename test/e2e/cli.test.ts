@@ -77,7 +77,9 @@ const ACTIVE = [
 
 describe('the fixtures (fixtures/rules.json × fixtures/facts.ndjson)', () => {
   const rulesDoc = JSON.parse(readFileSync(fixtureRules, 'utf8')) as { id: number; name: string; salience?: number }[];
-  const factLines = readFileSync(fixtureFacts, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const factLines = readFileSync(fixtureFacts, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const facts = factLines.map((l) => JSON.parse(l) as Record<string, any>);
   /** The fields of input line n, untagged. */
   const fieldsOf = (rec: Record<string, any>): Record<string, any> => plain(rec.data?.fields ?? rec) as Record<string, any>;
@@ -98,10 +100,7 @@ describe('the fixtures (fixtures/rules.json × fixtures/facts.ndjson)', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    [first, second] = await Promise.all([
-      cli(['run', '--rules', fixtureRules, fixtureFacts, '--report', join(dir, 'report.json')]),
-      fixtureRunQuiet(),
-    ]);
+    [first, second] = await Promise.all([cli(['run', '--rules', fixtureRules, fixtureFacts, '--report', join(dir, 'report.json')]), fixtureRunQuiet()]);
     firings = ndjson(first.stdout);
     report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
   });
@@ -130,7 +129,17 @@ describe('the fixtures (fixtures/rules.json × fixtures/facts.ndjson)', () => {
     for (const [, n] of fired) expect(n).toBeLessThan(facts.length);
     // Every action kind the brief asks of the fixtures produced its result at least once.
     const kinds = new Set(firings.flatMap(resultKinds));
-    for (const k of ['FieldSet', 'FieldIncremented', 'ArrayAppended', 'Logged', 'AlertTriggered', 'NotificationSent', 'FactCreated', 'CalculatorResult', 'FactDeleted']) {
+    for (const k of [
+      'FieldSet',
+      'FieldIncremented',
+      'ArrayAppended',
+      'Logged',
+      'AlertTriggered',
+      'NotificationSent',
+      'FactCreated',
+      'CalculatorResult',
+      'FactDeleted',
+    ]) {
       expect(kinds, k).toContain(k);
     }
   });
@@ -180,7 +189,11 @@ describe('the fixtures (fixtures/rules.json × fixtures/facts.ndjson)', () => {
     for (const f of on(12)) expect(index(10, f.fact_id)).toBeLessThan(index(12, f.fact_id));
     // Rule 13 matches exactly the facts rule 12 created.
     const created = on(12).flatMap((f) => f.actions_executed.filter((r: any) => r.FactCreated).map((r: any) => r.FactCreated.fact_id));
-    expect(on(13).map((f) => f.fact_id).sort()).toEqual(created.sort());
+    expect(
+      on(13)
+        .map((f) => f.fact_id)
+        .sort(),
+    ).toEqual(created.sort());
     for (const id of created) expect(positionOfId.has(id), `created fact ${id} reuses an input id`).toBe(false);
   });
 
@@ -194,7 +207,7 @@ describe('the fixtures (fixtures/rules.json × fixtures/facts.ndjson)', () => {
     for (const f of firings.filter((x) => x.rule_id === 4)) {
       const fields = fieldsById.get(f.fact_id)!;
       expect(f.actions_executed[0].FieldSet.field).toBe('overtime_pay');
-      expect(f.actions_executed[0].FieldSet.value).toBeCloseTo(((fields.salary / 2080) * fields.overtime_hours * 1.5), 2);
+      expect(f.actions_executed[0].FieldSet.value).toBeCloseTo((fields.salary / 2080) * fields.overtime_hours * 1.5, 2);
     }
     for (const f of firings.filter((x) => x.rule_id === 30)) {
       expect(f.actions_executed[0]).toEqual({ FactDeleted: { fact_id: fieldsById.get(f.fact_id)!.order_id } });
@@ -202,7 +215,11 @@ describe('the fixtures (fixtures/rules.json × fixtures/facts.ndjson)', () => {
     // A key containing dots is matched whole by the path `customer.address.country`.
     const flattened = facts.filter((r) => r['customer.address.country'] === 'KP').map((r) => r.id as number);
     expect(flattened.length).toBeGreaterThan(0);
-    for (const id of flattened) expect(firings.some((f) => f.rule_id === 10 && f.fact_id === id), `rule 10 on fact ${id}`).toBe(true);
+    for (const id of flattened)
+      expect(
+        firings.some((f) => f.rule_id === 10 && f.fact_id === id),
+        `rule 10 on fact ${id}`,
+      ).toBe(true);
   });
 
   it('--report FILE holds timings, facts, firings, memory and network with sane values', () => {
@@ -337,7 +354,12 @@ describe('inputs', () => {
 
   it('reads {"facts":[...]}, on one line and pretty-printed', async () => {
     const dir = tempDir();
-    const doc = { facts: [{ id: 21, status: 'active' }, { id: 22, status: 'active' }] };
+    const doc = {
+      facts: [
+        { id: 21, status: 'active' },
+        { id: 22, status: 'active' },
+      ],
+    };
     const p = writeFiles(dir, { 'rules.json': ACTIVE, 'one.json': JSON.stringify(doc), 'pretty.json': JSON.stringify(doc, null, 2) });
     const [one, pretty] = await Promise.all([cli(['run', '-r', p['rules.json']!, p['one.json']!]), cli(['run', '-r', p['rules.json']!, p['pretty.json']!])]);
     for (const r of [one, pretty]) {
@@ -348,7 +370,15 @@ describe('inputs', () => {
 
   it('reads a pretty-printed {"meta":..,"facts":[...]} document (the stream-json path)', async () => {
     const dir = tempDir();
-    const doc = { meta: { source: 'hr-export', generated: '2025-03-01' }, facts: [{ id: 31, status: 'active' }, { id: 32, status: 'idle' }, { id: 33, status: 'active' }], count: 3 };
+    const doc = {
+      meta: { source: 'hr-export', generated: '2025-03-01' },
+      facts: [
+        { id: 31, status: 'active' },
+        { id: 32, status: 'idle' },
+        { id: 33, status: 'active' },
+      ],
+      count: 3,
+    };
     const p = writeFiles(dir, { 'rules.json': ACTIVE, 'doc.json': JSON.stringify(doc, null, 2) });
     const r = await cli(['run', '-r', p['rules.json']!, p['doc.json']!]);
     expect(r.exitCode).toBe(0);
@@ -423,10 +453,7 @@ describe('outputs', () => {
   it('-o FILE writes the results there and nothing on stdout', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.ndjson');
-    const [toFile, toStdout] = await Promise.all([
-      cli(['run', '-q', '-r', fixtureRules, '-o', out, fixtureFacts]),
-      fixtureRunQuiet(),
-    ]);
+    const [toFile, toStdout] = await Promise.all([cli(['run', '-q', '-r', fixtureRules, '-o', out, fixtureFacts]), fixtureRunQuiet()]);
     expect(toFile.exitCode).toBe(0);
     expect(toFile.stdout).toBe('');
     expect(readFileSync(out, 'utf8')).toBe(toStdout.stdout);
@@ -452,10 +479,7 @@ describe('outputs', () => {
   it('-o out.ndjson.gz writes gzip', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.ndjson.gz');
-    const [gz, plainRun] = await Promise.all([
-      cli(['run', '-q', '-r', fixtureRules, '-o', out, fixtureFacts]),
-      fixtureRunQuiet(),
-    ]);
+    const [gz, plainRun] = await Promise.all([cli(['run', '-q', '-r', fixtureRules, '-o', out, fixtureFacts]), fixtureRunQuiet()]);
     expect(gz.exitCode).toBe(0);
     const bytes = readFileSync(out);
     expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
@@ -476,12 +500,22 @@ describe('outputs', () => {
           { action_type: { CreateFact: { data: { fields: { kind: { String: 'audit' }, score: { Float: 1.5 } } } } } },
         ],
       },
-      { id: 2, name: 'Cancel', conditions: [{ field: 'kind', operator: 'Equal', value: 'cancel' }], actions: [{ action_type: { DeleteFact: { fact_id_field: 'target' } } }] },
+      {
+        id: 2,
+        name: 'Cancel',
+        conditions: [{ field: 'kind', operator: 'Equal', value: 'cancel' }],
+        actions: [{ action_type: { DeleteFact: { fact_id_field: 'target' } } }],
+      },
     ],
   };
   const EMIT_FACTS =
     [
-      { id: 10, external_id: 'x-10', timestamp: '2025-01-01T00:00:00Z', data: { fields: { amount: { Integer: 500 }, when: { Date: '2025-01-02T03:04:05+02:00' }, ratio: { Float: 2 } } } },
+      {
+        id: 10,
+        external_id: 'x-10',
+        timestamp: '2025-01-01T00:00:00Z',
+        data: { fields: { amount: { Integer: 500 }, when: { Date: '2025-01-02T03:04:05+02:00' }, ratio: { Float: 2 } } },
+      },
       { id: 20, amount: 5 },
       { id: 30, amount: 7 },
       { id: 40, kind: 'cancel', target: 30 },
@@ -497,7 +531,12 @@ describe('outputs', () => {
     const out = ndjson(r.stdout);
     expect(out).toEqual([
       { id: 10, external_id: 'x-10', timestamp: '2025-01-01T00:00:00Z', data: { fields: { amount: 500, when: '2025-01-02T01:04:05Z', ratio: 2, big: true } } },
-      { id: 11, external_id: null, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/), data: { fields: { kind: 'audit', score: 1.5 } } },
+      {
+        id: 11,
+        external_id: null,
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+        data: { fields: { kind: 'audit', score: 1.5 } },
+      },
       { id: 20, amount: 5 },
       { id: 40, kind: 'cancel', target: 30 },
     ]);
@@ -553,7 +592,7 @@ describe('outputs', () => {
 describe('errors and exit codes', () => {
   it('a malformed JSON fact exits 4 with FILE:LINE:COL, from a file, stdin or a JSON array', async () => {
     const dir = tempDir();
-    const p = writeFiles(dir, {
+    const _p = writeFiles(dir, {
       'rules.json': EVERY_FACT,
       'bad.ndjson': '{"id":1}\n{"id":2,"status":"act\n{"id":3}\n',
       'bad.json': '[\n  {"id": 1},\n  {"id": 2,, "x": 1}\n]\n',
@@ -737,7 +776,7 @@ describe('other commands and a closed stdout', () => {
     const out = ndjson(r.stdout);
     expect(out).toHaveLength(1);
     expect(firingProblems(out[0])).toEqual([]);
-    expect(r.stderr).not.toMatch(/EPIPE|Error|    at /);
+    expect(r.stderr).not.toMatch(/EPIPE|Error| {4}at /);
     expect(r.stderr).toContain('firings');
   });
 
@@ -768,7 +807,19 @@ describe('other commands and a closed stdout', () => {
     expect(top.stdout).toMatch(/^Usage: rete-eval /);
     for (const c of ['run', 'validate', 'explain', 'generate']) expect(top.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     expect(run.exitCode).toBe(0);
-    for (const o of ['--rules', '--output', '--format', '--emit', '--values', '--no-chain', '--max-firings', '--on-error', '--rejects', '--report', '--quiet']) {
+    for (const o of [
+      '--rules',
+      '--output',
+      '--format',
+      '--emit',
+      '--values',
+      '--no-chain',
+      '--max-firings',
+      '--on-error',
+      '--rejects',
+      '--report',
+      '--quiet',
+    ]) {
       expect(run.stdout).toContain(o);
     }
   });

@@ -96,7 +96,7 @@ export function ndjson(text: string): any[] {
     .map((line, i) => {
       try {
         return JSON.parse(line);
-      } catch (e) {
+      } catch (_e) {
         throw new Error(`output line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
       }
     });
@@ -170,4 +170,4 @@ export function oneLineError(rest: RegExp): RegExp {
   return new RegExp(`^rete-eval: ${rest.source}\\n$`);
 }
 
-export const ANSI = /\u001b\[/;
+export const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);

@@ -62,7 +62,7 @@ describe('multi-fact rules through the CLI', () => {
     expect(tagged.stdout).toContain('"fact_ids":[100,1],"actions_executed":[{"FieldSet":{"fact_id":100,"field":"over_cap","value":{"Boolean":true}}}');
   });
 
-  it('--emit facts: the join rules\' changes applied, the deleted candidate left out', async () => {
+  it("--emit facts: the join rules' changes applied, the deleted candidate left out", async () => {
     const r = await cli(['run', '-q', '-r', rules, '--emit', 'facts', facts]);
     expect(r.exitCode).toBe(0);
     const out = ndjson(r.stdout);
@@ -108,7 +108,11 @@ describe('multi-fact rules through the CLI', () => {
     for (const id of [10, 11, 12, 13, 14, 15, 16, 17]) expect(text.stdout).toMatch(new RegExp(`→ fires rule ${id} "`));
     const root = JSON.parse(json.stdout);
     expect(root.patterns.nodes).toHaveLength(15);
-    expect(root.patterns.nodes.find((n: any) => n.id === 1)).toMatchObject({ kind: 'join', hashJoin: { field: 'code', ref: 'e.dept_code' }, tests: ['salary_cap LessThan e.salary'] });
+    expect(root.patterns.nodes.find((n: any) => n.id === 1)).toMatchObject({
+      kind: 'join',
+      hashJoin: { field: 'code', ref: 'e.dept_code' },
+      tests: ['salary_cap LessThan e.salary'],
+    });
   });
 
   it('validate names pattern problems with their JSON paths', async () => {
@@ -129,13 +133,12 @@ describe('multi-fact rules through the CLI', () => {
     });
     const r = await cli(['validate', '--rules', 'rules.json'], { cwd: dir });
     expect(r.exitCode).toBe(3);
-    expect(r.stdout.trimEnd().split('\n').map((l) => /^rules\.json: error: (\S+): /.exec(l)?.[1])).toEqual([
-      '$[0].patterns[0].conditions[0].value.Ref',
-      '$[0].patterns[1]',
-      '$[0].patterns[2].alias',
-      '$[0].actions[0].target',
-      undefined,
-    ]);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => /^rules\.json: error: (\S+): /.exec(l)?.[1]),
+    ).toEqual(['$[0].patterns[0].conditions[0].value.Ref', '$[0].patterns[1]', '$[0].patterns[2].alias', '$[0].actions[0].target', undefined]);
   });
 
   it('--no-chain: rule 15 (chained into a join) does not fire', async () => {
@@ -156,7 +159,13 @@ describe('multi-fact rules through the CLI', () => {
           name: 'grow',
           patterns: [
             { alias: 'e', conditions: [{ field: 'type', operator: 'Equal', value: 'emp' }] },
-            { alias: 'd', conditions: [{ field: 'type', operator: 'Equal', value: 'dept' }, { field: 'id', operator: 'Equal', value: { Ref: 'e.dept' } }] },
+            {
+              alias: 'd',
+              conditions: [
+                { field: 'type', operator: 'Equal', value: 'dept' },
+                { field: 'id', operator: 'Equal', value: { Ref: 'e.dept' } },
+              ],
+            },
           ],
           actions: [{ action_type: { CreateFact: { data: { fields: { type: 'emp', dept: 1 } } } } }],
         },

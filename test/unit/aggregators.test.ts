@@ -14,7 +14,9 @@ function spec(kind: AggregatorKind, over: Partial<AggregatorSpec> = {}): Aggrega
 /** An aggregator fed `values` (timestamps 0, 1, 2... unless given). */
 function fed(s: AggregatorSpec, values: (Value | undefined)[], times?: number[]): Aggregator {
   const a = makeAggregator(s);
-  values.forEach((v, i) => a.add(v, times?.[i] ?? i));
+  values.forEach((v, i) => {
+    a.add(v, times?.[i] ?? i);
+  });
   return a;
 }
 
@@ -310,8 +312,18 @@ describe('removal, oldest first (sliding windows)', () => {
 
 describe('merging (sessions)', () => {
   const both = (kind: AggregatorKind, a: Value[], b: Value[], over: Partial<AggregatorSpec> = {}): Value => {
-    const x = fed(spec(kind, over), a, a.map((_, i) => i));
-    x.merge(fed(spec(kind, over), b, b.map((_, i) => 100 + i)));
+    const x = fed(
+      spec(kind, over),
+      a,
+      a.map((_, i) => i),
+    );
+    x.merge(
+      fed(
+        spec(kind, over),
+        b,
+        b.map((_, i) => 100 + i),
+      ),
+    );
     return x.result();
   };
   it('numeric kinds', () => {

@@ -44,7 +44,10 @@ describe('bench firing-count check', () => {
   });
 
   it('reports a workload whose rules this build cannot compile as unsupported', () => {
-    const bad: Workload = { ...WORKLOADS.simple, rules: () => [{ id: 1, name: 'x', conditions: [{ field: 'a', operator: 'Bogus', value: { Integer: 1 } }], actions: [] }] };
+    const bad: Workload = {
+      ...WORKLOADS.simple,
+      rules: () => [{ id: 1, name: 'x', conditions: [{ field: 'a', operator: 'Bogus', value: { Integer: 1 } }], actions: [] }],
+    };
     const out = measureEngine(bad, 100, 1, 0);
     expect(out.kind).toBe('unsupported');
   });
@@ -61,7 +64,10 @@ describe('bench firing-count check', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-child-'));
     try {
       const wrong = join(dir, 'wrong.mjs');
-      writeFileSync(wrong, `process.stdout.write(JSON.stringify({type:'wrong',message:'bench simple 100K: 1 firings, but the workload states 2'})+'\\n'); process.exitCode = 7;`);
+      writeFileSync(
+        wrong,
+        `process.stdout.write(JSON.stringify({type:'wrong',message:'bench simple 100K: 1 firings, but the workload states 2'})+'\\n'); process.exitCode = 7;`,
+      );
       await expect(spawnEngine({ childScript: wrong, workload: 'simple', size: 100_000, runs: 1, warmup: 0 })).rejects.toSatisfy(
         (e: unknown) => e instanceof BenchCheckError && e.exitCode === ExitCode.BENCH_CHECK && /workload states 2/.test(e.message),
       );

@@ -27,14 +27,28 @@ describe('bench statistics', () => {
 
   it('linearity is time per fact at the largest size over the smallest', () => {
     // 100K in 100 ms, 1M in 1000 ms: perfectly linear.
-    expect(linearity([{ size: 100_000, ms: 100 }, { size: 1_000_000, ms: 1000 }])!.value).toBeCloseTo(1, 10);
+    expect(
+      linearity([
+        { size: 100_000, ms: 100 },
+        { size: 1_000_000, ms: 1000 },
+      ])!.value,
+    ).toBeCloseTo(1, 10);
     // 1M in 2000 ms: per-fact cost doubled. Order of points does not matter.
-    const l = linearity([{ size: 1_000_000, ms: 2000 }, { size: 500_000, ms: 700 }, { size: 100_000, ms: 100 }])!;
+    const l = linearity([
+      { size: 1_000_000, ms: 2000 },
+      { size: 500_000, ms: 700 },
+      { size: 100_000, ms: 100 },
+    ])!;
     expect(l.value).toBeCloseTo(2, 10);
     expect(l.smallest).toBe(100_000);
     expect(l.largest).toBe(1_000_000);
     expect(linearity([{ size: 100_000, ms: 100 }])).toBeNull();
-    expect(linearity([{ size: 100_000, ms: 100 }, { size: 200_000, ms: NaN }])).toBeNull();
+    expect(
+      linearity([
+        { size: 100_000, ms: 100 },
+        { size: 200_000, ms: NaN },
+      ]),
+    ).toBeNull();
     expect(linearityVerdict(1.05)).toBe('linear');
     expect(linearityVerdict(3)).toMatch(/super-linear/);
     expect(linearityVerdict(0.5)).toMatch(/sub-linear/);
@@ -69,7 +83,14 @@ describe('bench statistics', () => {
     expect(fmtMs(1234)).toBe('1.23 s');
     expect(fmtRatio(0.1404)).toBe('0.14×');
     expect(fmtRate(1_430_000)).toBe('1.43M/s');
-    const t = textTable([{ title: 'size' }, { title: 'ms', align: 'right' }], [['100K', '5'], ['1M', '1234']], '');
+    const t = textTable(
+      [{ title: 'size' }, { title: 'ms', align: 'right' }],
+      [
+        ['100K', '5'],
+        ['1M', '1234'],
+      ],
+      '',
+    );
     const lines = t.trimEnd().split('\n');
     expect(lines[0]).toBe('size    ms');
     expect(lines[2]).toBe('100K     5');

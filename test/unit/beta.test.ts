@@ -83,11 +83,23 @@ describe('compiling patterns', () => {
   it('does not share a join test between patterns at different positions', () => {
     // `v NotEqual p0.missing` reads one link up from pattern 1, two links up from pattern 2.
     const rules = [
-      { id: 1, name: 'a', patterns: [{ alias: 'p0', conditions: [] }, { alias: 'p1', conditions: [ref('v', 'NotEqual', 'p0.missing')] }], actions: [] },
+      {
+        id: 1,
+        name: 'a',
+        patterns: [
+          { alias: 'p0', conditions: [] },
+          { alias: 'p1', conditions: [ref('v', 'NotEqual', 'p0.missing')] },
+        ],
+        actions: [],
+      },
       {
         id: 2,
         name: 'b',
-        patterns: [{ alias: 'p0', conditions: [] }, { alias: 'p1', not: true, conditions: [] }, { alias: 'p2', conditions: [ref('v', 'NotEqual', 'p0.missing')] }],
+        patterns: [
+          { alias: 'p0', conditions: [] },
+          { alias: 'p1', not: true, conditions: [] },
+          { alias: 'p2', conditions: [ref('v', 'NotEqual', 'p0.missing')] },
+        ],
         actions: [],
       },
     ];
@@ -178,7 +190,11 @@ describe('multi-fact rules in a session', () => {
         actions: [],
       },
     ];
-    const facts = [{ id: 10, k: 1 }, { id: 11, k: 2 }, { id: 12, k: 1 }];
+    const facts = [
+      { id: 10, k: 1 },
+      { id: 11, k: 2 },
+      { id: 12, k: 1 },
+    ];
     // Fired after each insertion: 10 → (10,10); 11 → (11,11); 12 → (10,12) (12,10) (12,12):
     // most recent 12 for all three, then 10 before 12, then pattern order.
     expect(brief(run(rules, facts).firings)).toEqual(['1:10,10', '1:11,11', '1:10,12', '1:12,10', '1:12,12']);
@@ -186,11 +202,14 @@ describe('multi-fact rules in a session', () => {
 
   it('orders by salience and rule id before fact order', () => {
     const rules = [EMP_DEPT(2), EMP_DEPT(1), EMP_DEPT(3, { salience: 1 })];
-    const facts = [{ id: 1, type: 'dept', dept_id: 7 }, { id: 2, type: 'emp', dept_id: 7 }];
+    const facts = [
+      { id: 1, type: 'dept', dept_id: 7 },
+      { id: 2, type: 'emp', dept_id: 7 },
+    ];
     expect(brief(run(rules, facts).firings)).toEqual(['3:2,1', '1:2,1', '2:2,1']);
   });
 
-  it('leaves not/exists patterns out of fact_ids, and acts on the target pattern\'s fact', () => {
+  it("leaves not/exists patterns out of fact_ids, and acts on the target pattern's fact", () => {
     const rules = [
       {
         id: 1,
@@ -219,7 +238,10 @@ describe('multi-fact rules in a session', () => {
         rule_name: 'r',
         fact_id: 2,
         fact_ids: [2, 1],
-        actions_executed: [{ FieldSet: { fact_id: 2, field: 'seen', value: true } }, { FieldIncremented: { fact_id: 1, field: 'staff', old_value: 0, new_value: 1 } }],
+        actions_executed: [
+          { FieldSet: { fact_id: 2, field: 'seen', value: true } },
+          { FieldIncremented: { fact_id: 1, field: 'staff', old_value: 0, new_value: 1 } },
+        ],
       },
     ]);
     expect(out.find((f) => f.id === 1)!.fields.staff).toBe(1);
@@ -238,7 +260,11 @@ describe('multi-fact rules in a session', () => {
       },
       { id: 2, name: 'single', conditions: [eq('type', 'emp')], actions: [log()] },
     ];
-    const facts = [{ id: 1, type: 'dept', dept_id: 7 }, { id: 2, type: 'dept', dept_id: 8 }, { id: 3, type: 'emp', dept_id: 7 }];
+    const facts = [
+      { id: 1, type: 'dept', dept_id: 7 },
+      { id: 2, type: 'dept', dept_id: 8 },
+      { id: 3, type: 'emp', dept_id: 7 },
+    ];
     // The employee of dept 7 arrives after it: dept 7 is not lonely. Rule 2 fires as facts arrive, rule 1 at the end.
     expect(brief(run(rules, facts).firings)).toEqual(['2:3', '1:2']);
   });
@@ -265,7 +291,11 @@ describe('multi-fact rules in a session', () => {
         actions: [log()],
       },
     ];
-    const facts = [{ id: 1, type: 'offer', cand: 9 }, { id: 2, type: 'slot', cand: 9 }, { id: 9, type: 'cand' }];
+    const facts = [
+      { id: 1, type: 'offer', cand: 9 },
+      { id: 2, type: 'slot', cand: 9 },
+      { id: 9, type: 'cand' },
+    ];
     const { firings, facts: out } = run(rules, facts);
     expect(brief(firings)).toEqual(['1:1,9']);
     expect(out.map((f) => f.id)).toEqual([1, 2]);
@@ -313,7 +343,11 @@ describe('multi-fact rules in a session', () => {
       // Each employee moves to dept 2 as it arrives.
       { id: 2, name: 'move', conditions: [eq('type', 'emp'), eq('dept_id', 1)], actions: [{ action_type: { SetField: { field: 'dept_id', value: 2 } } }] },
     ];
-    const facts = [{ id: 1, type: 'dept', dept_id: 1 }, { id: 2, type: 'dept', dept_id: 2 }, { id: 3, type: 'emp', dept_id: 1 }];
+    const facts = [
+      { id: 1, type: 'dept', dept_id: 1 },
+      { id: 2, type: 'dept', dept_id: 2 },
+      { id: 3, type: 'emp', dept_id: 1 },
+    ];
     expect(brief(run(rules, facts).firings)).toEqual(['2:3', '1:1']);
   });
 
@@ -331,7 +365,11 @@ describe('multi-fact rules in a session', () => {
         ],
       },
     ];
-    const facts = [{ id: 1, type: 'emp', dept_id: 7 }, { id: 2, type: 'dept', dept_id: 7 }, { id: 3, type: 'dept', dept_id: 8 }];
+    const facts = [
+      { id: 1, type: 'emp', dept_id: 7 },
+      { id: 2, type: 'dept', dept_id: 7 },
+      { id: 3, type: 'dept', dept_id: 8 },
+    ];
     expect(brief(run(rules, facts, { chain: false }).firings)).toEqual(['2:1', '1:1,2']);
     // With chaining: the employee is in dept 8 when the depts arrive, and the created dept 7 does not match it.
     expect(brief(run(rules, facts).firings)).toEqual(['2:1', '1:1,3']);
@@ -345,7 +383,10 @@ describe('multi-fact rules in a session', () => {
         actions: [{ action_type: { CreateFact: { data: { fields: { type: 'dept', dept_id: 7 } } } } }],
       },
     ];
-    const facts = [{ id: 1, type: 'emp', dept_id: 7 }, { id: 2, type: 'dept', dept_id: 7 }];
+    const facts = [
+      { id: 1, type: 'emp', dept_id: 7 },
+      { id: 2, type: 'dept', dept_id: 7 },
+    ];
     expect(() => run(rules, facts, { maxFirings: 50 })).toThrow(LimitError);
   });
 
@@ -359,8 +400,15 @@ describe('multi-fact rules in a session', () => {
   it('reports what each node held at the end and at most', () => {
     const { network } = compileRules([EMP_DEPT()]);
     const session = new Session(network);
-    const facts = [{ id: 1, type: 'emp', dept_id: 7 }, { id: 2, type: 'dept', dept_id: 7 }, { id: 3, type: 'emp', dept_id: 9 }, { id: 4, type: 'other' }];
-    facts.forEach((f, i) => session.insert(decodeFact(f, i)));
+    const facts = [
+      { id: 1, type: 'emp', dept_id: 7 },
+      { id: 2, type: 'dept', dept_id: 7 },
+      { id: 3, type: 'emp', dept_id: 9 },
+      { id: 4, type: 'other' },
+    ];
+    facts.forEach((f, i) => {
+      session.insert(decodeFact(f, i));
+    });
     expect(session.stats.memoryNodes).toEqual([]);
     session.end();
     expect(session.stats.memoryNodes.map((n) => [n.node, n.kind, n.held, n.tokens, n.rules])).toEqual([
@@ -381,7 +429,7 @@ describe('multi-fact rules in a session', () => {
 });
 
 describe('explain', () => {
-  it('shows the patterns\' alpha memories, join nodes with their indexes, cross products and sharing', () => {
+  it("shows the patterns' alpha memories, join nodes with their indexes, cross products and sharing", () => {
     const { network } = compileRules([
       EMP_DEPT(1),
       EMP_DEPT(2),
@@ -404,7 +452,9 @@ describe('explain', () => {
     expect(text).toMatch(
       /\[B1\] join d ← M1: hash join dept_id = e\.dept_id \(left index: tokens by e\.dept_id; right index: M1 by dept_id\) {2}— rules 1-2 \(shared\)/,
     );
-    expect(text).toMatch(/\[B2\] exists b ← M0: cross product: no Equal against a Ref, every left token is tested against every fact of the memory; tests salary GreaterThan a\.salary {2}— rule 3/);
+    expect(text).toMatch(
+      /\[B2\] exists b ← M0: cross product: no Equal against a Ref, every left token is tested against every fact of the memory; tests salary GreaterThan a\.salary {2}— rule 3/,
+    );
     expect(text).toContain('→ fires rule 1 "rule 1"');
     const json = explainNetwork(network).patterns!;
     expect(json.nodes[1]).toMatchObject({ kind: 'join', hashJoin: { field: 'dept_id', ref: 'e.dept_id' }, crossProduct: false, shared: true, rules: [1, 2] });

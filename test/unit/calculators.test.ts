@@ -46,8 +46,7 @@ function expectFloat(v: Value, n: number): void {
   }
 }
 
-const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): DateValue =>
-  new DateValue(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): DateValue => new DateValue(Date.UTC(y, mo - 1, d, h, mi, s, ms));
 
 const WD = '{"hours":H,"minutes":M} (H 0-23, M 0-59)';
 
@@ -117,9 +116,7 @@ describe('add', () => {
     expect(err('add', { a: '5', b: 1 })).toBe('add: argument "a" must be a number, got string "5"');
     expect(err('add', { a: 1, b: null })).toBe('add: argument "b" must be a number, got null');
     expect(err('add', { a: true, b: 1 })).toBe('add: argument "a" must be a number, got boolean true');
-    expect(err('add', { a: utc(2024, 1, 15, 10, 30), b: 1 })).toBe(
-      'add: argument "a" must be a number, got date "2024-01-15T10:30:00Z"',
-    );
+    expect(err('add', { a: utc(2024, 1, 15, 10, 30), b: 1 })).toBe('add: argument "a" must be a number, got date "2024-01-15T10:30:00Z"');
     expect(err('add', { a: [1, 2], b: 1 })).toBe('add: argument "a" must be a number, got array [1,2]');
     expect(err('add', { a: { k: 1 }, b: 1 })).toBe('add: argument "a" must be a number, got object {"k":1}');
     expect(err('add', { a: Infinity, b: 1 })).toBe('add: argument "a" must be a finite number, got number Infinity');
@@ -130,9 +127,7 @@ describe('add', () => {
     // 1e308 is an integral double, so both are integers; the sum overflows to Infinity.
     expect(err('add', { a: 1e308, b: 1e308 })).toBe('add: result is not a finite number (Infinity)');
     // 2^53 - 1 + 1 = 2^53 is past the exact integer range.
-    expect(err('add', { a: 9007199254740991, b: 1 })).toBe(
-      'add: integer result 9007199254740992 is outside the exact integer range',
-    );
+    expect(err('add', { a: 9007199254740991, b: 1 })).toBe('add: integer result 9007199254740992 is outside the exact integer range');
     // As a float it is fine.
     expectFloat(ok('add', { a: new FloatValue(9007199254740991), b: 1 }), 9007199254740992);
   });
@@ -180,15 +175,9 @@ describe('percentage_add / percentage_deduct', () => {
 
   it('rejects bad inputs', () => {
     expect(err('percentage_deduct', { amount: 100 })).toBe('percentage_deduct: argument "percentage" is missing');
-    expect(err('percentage_add', { amount: '10%', percentage: 0.1 })).toBe(
-      'percentage_add: argument "amount" must be a number, got string "10%"',
-    );
-    expect(err('percentage_add', { amount: 100, percentage: '0.1' })).toBe(
-      'percentage_add: argument "percentage" must be a number, got string "0.1"',
-    );
-    expect(err('percentage_add', { amount: 1e308, percentage: 1 })).toBe(
-      'percentage_add: result is not a finite number (Infinity)',
-    );
+    expect(err('percentage_add', { amount: '10%', percentage: 0.1 })).toBe('percentage_add: argument "amount" must be a number, got string "10%"');
+    expect(err('percentage_add', { amount: 100, percentage: '0.1' })).toBe('percentage_add: argument "percentage" must be a number, got string "0.1"');
+    expect(err('percentage_add', { amount: 1e308, percentage: 1 })).toBe('percentage_add: result is not a finite number (Infinity)');
   });
 });
 
@@ -197,10 +186,7 @@ describe('proportional_allocator', () => {
     expectFloat(ok('proportional_allocator', { total_amount: 1000, individual_value: 25, total_value: 100 }), 250);
     expectFloat(ok('proportional_allocator', { total_amount: 1000, individual_value: 1, total_value: 3 }), (1000 * 1) / 3);
     expectFloat(ok('proportional_allocator', { total_amount: 100, individual_value: 5, total_value: -10 }), -50);
-    expectFloat(
-      ok('proportional_allocator', { total_amount: new FloatValue(90), individual_value: 1.5, total_value: 4.5 }),
-      (90 * 1.5) / 4.5,
-    );
+    expectFloat(ok('proportional_allocator', { total_amount: new FloatValue(90), individual_value: 1.5, total_value: 4.5 }), (90 * 1.5) / 4.5);
   });
 
   it('gives 0 when the total value is 0', () => {
@@ -210,9 +196,7 @@ describe('proportional_allocator', () => {
   });
 
   it('rejects bad inputs and overflow', () => {
-    expect(err('proportional_allocator', { total_amount: 1, individual_value: 1 })).toBe(
-      'proportional_allocator: argument "total_value" is missing',
-    );
+    expect(err('proportional_allocator', { total_amount: 1, individual_value: 1 })).toBe('proportional_allocator: argument "total_value" is missing');
     expect(err('proportional_allocator', { total_amount: 1, individual_value: 'x', total_value: 2 })).toBe(
       'proportional_allocator: argument "individual_value" must be a number, got string "x"',
     );
@@ -242,10 +226,7 @@ describe('time_between_datetime', () => {
       expectFloat(tb({ ...span, units: 'minutes' }), 9 * 60 + 30);
       expectFloat(tb({ ...span, units: 'seconds' }), (9 * 60 + 30) * 60);
       // 90 s = 1.5 min
-      expectFloat(
-        tb({ start_datetime: '2024-01-15T08:00:00Z', finish_datetime: '2024-01-15T08:01:30Z', units: 'minutes' }),
-        1.5,
-      );
+      expectFloat(tb({ start_datetime: '2024-01-15T08:00:00Z', finish_datetime: '2024-01-15T08:01:30Z', units: 'minutes' }), 1.5);
     });
 
     it('takes null or missing units as hours', () => {
@@ -262,15 +243,9 @@ describe('time_between_datetime', () => {
 
     it('reads UTC offsets', () => {
       // 10:00+02:00 = 08:00Z; 12:30-05:00 = 17:30Z → 9.5 h
-      expectFloat(
-        tb({ start_datetime: '2024-01-15T10:00:00+02:00', finish_datetime: '2024-01-15T12:30:00-05:00' }),
-        9.5,
-      );
+      expectFloat(tb({ start_datetime: '2024-01-15T10:00:00+02:00', finish_datetime: '2024-01-15T12:30:00-05:00' }), 9.5);
       // the same instant written in two offsets is 0
-      expectFloat(
-        tb({ start_datetime: '2024-01-15T00:30:00+05:30', finish_datetime: '2024-01-14T19:00:00Z', units: 'seconds' }),
-        0,
-      );
+      expectFloat(tb({ start_datetime: '2024-01-15T00:30:00+05:30', finish_datetime: '2024-01-14T19:00:00Z', units: 'seconds' }), 0);
     });
 
     it('spans month ends and leap days', () => {
@@ -282,39 +257,21 @@ describe('time_between_datetime', () => {
 
     it('truncates each instant to the whole second before subtracting', () => {
       // 08:00:00.900 → 08:00:00, 08:00:10.100 → 08:00:10: 10 s, not 9.2 s
-      expectFloat(
-        tb({ start_datetime: '2024-01-15T08:00:00.900Z', finish_datetime: '2024-01-15T08:00:10.100Z', units: 'seconds' }),
-        10,
-      );
+      expectFloat(tb({ start_datetime: '2024-01-15T08:00:00.900Z', finish_datetime: '2024-01-15T08:00:10.100Z', units: 'seconds' }), 10);
       // both in the same second: 0
-      expectFloat(
-        tb({ start_datetime: '2024-01-15T08:00:00.100Z', finish_datetime: '2024-01-15T08:00:00.999Z', units: 'seconds' }),
-        0,
-      );
+      expectFloat(tb({ start_datetime: '2024-01-15T08:00:00.100Z', finish_datetime: '2024-01-15T08:00:00.999Z', units: 'seconds' }), 0);
       // DateValues with milliseconds: 08:00:00.999 → 08:00:01.001 is 1 s after truncation
-      expectFloat(
-        tb({ start_datetime: utc(2024, 1, 15, 8, 0, 0, 999), finish_datetime: utc(2024, 1, 15, 8, 0, 1, 1), units: 'seconds' }),
-        1,
-      );
+      expectFloat(tb({ start_datetime: utc(2024, 1, 15, 8, 0, 0, 999), finish_datetime: utc(2024, 1, 15, 8, 0, 1, 1), units: 'seconds' }), 1);
       // before 1970 the fractional field is dropped too: 23:59:58.5 → 23:59:58, 23:59:59.7 → 23:59:59
-      expectFloat(
-        tb({ start_datetime: '1969-12-31T23:59:58.5Z', finish_datetime: '1969-12-31T23:59:59.7Z', units: 'seconds' }),
-        1,
-      );
+      expectFloat(tb({ start_datetime: '1969-12-31T23:59:58.5Z', finish_datetime: '1969-12-31T23:59:59.7Z', units: 'seconds' }), 1);
     });
 
     it('keeps negative spans negative', () => {
       // 17:30 → 15:00 = −2.5 h
       expectFloat(tb({ start_datetime: '2024-01-15T17:30:00Z', finish_datetime: '2024-01-15T15:00:00Z' }), -2.5);
-      expectFloat(
-        tb({ start_datetime: '2024-01-15T17:30:00Z', finish_datetime: '2024-01-15T15:00:00Z', units: 'seconds' }),
-        -(2.5 * 3600),
-      );
+      expectFloat(tb({ start_datetime: '2024-01-15T17:30:00Z', finish_datetime: '2024-01-15T15:00:00Z', units: 'seconds' }), -(2.5 * 3600));
       // 10:00:00.700 → 10:00:00, 09:59:59.300 → 09:59:59: −1 s
-      expectFloat(
-        tb({ start_datetime: '2024-01-15T10:00:00.700Z', finish_datetime: '2024-01-15T09:59:59.300Z', units: 'seconds' }),
-        -1,
-      );
+      expectFloat(tb({ start_datetime: '2024-01-15T10:00:00.700Z', finish_datetime: '2024-01-15T09:59:59.300Z', units: 'seconds' }), -1);
     });
 
     it('with a workday but no part, gives the total span (negative too)', () => {
@@ -322,10 +279,7 @@ describe('time_between_datetime', () => {
       expectFloat(tb({ ...span, workday: { hours: 17, minutes: 30 } }), 12);
       expectFloat(tb({ ...span, workday: '{"hours":17,"minutes":30}' }), 12);
       expectFloat(tb({ ...span, workday: { hours: 17, minutes: 30 }, part: null }), 12);
-      expectFloat(
-        tb({ start_datetime: '2024-01-15T20:00:00Z', finish_datetime: '2024-01-15T08:00:00Z', workday: { hours: 9, minutes: 0 } }),
-        -12,
-      );
+      expectFloat(tb({ start_datetime: '2024-01-15T20:00:00Z', finish_datetime: '2024-01-15T08:00:00Z', workday: { hours: 9, minutes: 0 } }), -12);
     });
   });
 
@@ -412,7 +366,7 @@ describe('time_between_datetime', () => {
       }
     });
 
-    it('takes the boundary on the start\'s UTC date, whatever the input offsets', () => {
+    it("takes the boundary on the start's UTC date, whatever the input offsets", () => {
       // start 23:00-05:00 on the 15th = 16th 04:00Z; boundary 02:00Z on the 16th is earlier → 17th 02:00Z.
       // finish 17th 00:00-05:00 = 17th 05:00Z. before 16th 04:00 → 17th 02:00 = 22 h, after 3 h.
       const [before, after] = split('2024-01-15T23:00:00-05:00', '2024-01-17T00:00:00-05:00', { hours: 2, minutes: 0 });
@@ -436,8 +390,7 @@ describe('time_between_datetime', () => {
     });
 
     it('rejects a negative span when a part is asked for', () => {
-      const msg =
-        'time_between_datetime: argument "part" needs "finish_datetime" at or after "start_datetime" (the span is negative)';
+      const msg = 'time_between_datetime: argument "part" needs "finish_datetime" at or after "start_datetime" (the span is negative)';
       for (const part of ['time_before', 'time_after']) {
         expect(
           tbErr({
@@ -464,9 +417,7 @@ describe('time_between_datetime', () => {
     const span = { start_datetime: '2024-01-15T08:00:00Z', finish_datetime: '2024-01-15T20:00:00Z' };
 
     it('rejects missing and non-date datetimes', () => {
-      expect(tbErr({ start_datetime: '2024-01-15T08:00:00Z' })).toBe(
-        'time_between_datetime: argument "finish_datetime" is missing',
-      );
+      expect(tbErr({ start_datetime: '2024-01-15T08:00:00Z' })).toBe('time_between_datetime: argument "finish_datetime" is missing');
       expect(tbErr({ ...span, start_datetime: 'yesterday' })).toBe(
         'time_between_datetime: argument "start_datetime" must be a date or an RFC 3339 date-time string, got string "yesterday"',
       );
@@ -485,27 +436,19 @@ describe('time_between_datetime', () => {
     });
 
     it('rejects unknown units and parts', () => {
-      expect(tbErr({ ...span, units: 'days' })).toBe(
-        'time_between_datetime: argument "units" must be one of "hours", "minutes", "seconds", got string "days"',
-      );
+      expect(tbErr({ ...span, units: 'days' })).toBe('time_between_datetime: argument "units" must be one of "hours", "minutes", "seconds", got string "days"');
       expect(tbErr({ ...span, units: 'Hours' })).toBe(
         'time_between_datetime: argument "units" must be one of "hours", "minutes", "seconds", got string "Hours"',
       );
-      expect(tbErr({ ...span, units: 3600 })).toBe(
-        'time_between_datetime: argument "units" must be one of "hours", "minutes", "seconds", got number 3600',
-      );
+      expect(tbErr({ ...span, units: 3600 })).toBe('time_between_datetime: argument "units" must be one of "hours", "minutes", "seconds", got number 3600');
       expect(tbErr({ ...span, workday: { hours: 9, minutes: 0 }, part: 'middle' })).toBe(
         'time_between_datetime: argument "part" must be one of "time_before", "time_after", got string "middle"',
       );
     });
 
     it('rejects a part without a workday', () => {
-      expect(tbErr({ ...span, part: 'time_before' })).toBe(
-        'time_between_datetime: argument "part" needs argument "workday", which is missing',
-      );
-      expect(tbErr({ ...span, part: 'time_after', workday: null })).toBe(
-        'time_between_datetime: argument "part" needs argument "workday", which is missing',
-      );
+      expect(tbErr({ ...span, part: 'time_before' })).toBe('time_between_datetime: argument "part" needs argument "workday", which is missing');
+      expect(tbErr({ ...span, part: 'time_after', workday: null })).toBe('time_between_datetime: argument "part" needs argument "workday", which is missing');
     });
 
     it('rejects a malformed workday, with or without a part', () => {
@@ -536,12 +479,33 @@ describe('time_between_datetime', () => {
 describe('weighted_average', () => {
   it('computes Σ(v×w)/Σw as a float', () => {
     // (10×1 + 20×3) / (1 + 3) = 70 / 4 = 17.5
-    expectFloat(ok('weighted_average', { items: [{ value: 10, weight: 1 }, { value: 20, weight: 3 }] }), 17.5);
+    expectFloat(
+      ok('weighted_average', {
+        items: [
+          { value: 10, weight: 1 },
+          { value: 20, weight: 3 },
+        ],
+      }),
+      17.5,
+    );
     // (2×1 + 4×1) / 2 = 3, integral but a float
-    expectFloat(ok('weighted_average', { items: [{ value: 2, weight: 1 }, { value: 4, weight: 1 }] }), 3);
+    expectFloat(
+      ok('weighted_average', {
+        items: [
+          { value: 2, weight: 1 },
+          { value: 4, weight: 1 },
+        ],
+      }),
+      3,
+    );
     // (1.5×2 + FloatValue 3 × 0.5) / 2.5 = (3 + 1.5) / 2.5 = 1.8
     expectFloat(
-      ok('weighted_average', { items: [{ value: 1.5, weight: 2 }, { value: new FloatValue(3), weight: 0.5 }] }),
+      ok('weighted_average', {
+        items: [
+          { value: 1.5, weight: 2 },
+          { value: new FloatValue(3), weight: 0.5 },
+        ],
+      }),
       (1.5 * 2 + 3 * 0.5) / (2 + 0.5),
     );
     // a single item is its own value
@@ -551,13 +515,29 @@ describe('weighted_average', () => {
   it('ignores extra keys in items and allows negative weights', () => {
     expectFloat(ok('weighted_average', { items: [{ value: 4, weight: 2, label: 'a' }] }), 4);
     // (10×3 + 20×(−1)) / (3 − 1) = 10 / 2 = 5
-    expectFloat(ok('weighted_average', { items: [{ value: 10, weight: 3 }, { value: 20, weight: -1 }] }), 5);
+    expectFloat(
+      ok('weighted_average', {
+        items: [
+          { value: 10, weight: 3 },
+          { value: 20, weight: -1 },
+        ],
+      }),
+      5,
+    );
   });
 
   it('gives 0 when empty or when the weights sum to 0', () => {
     expectFloat(ok('weighted_average', { items: [] }), 0);
     expectFloat(ok('weighted_average', { items: [{ value: 5, weight: 0 }] }), 0);
-    expectFloat(ok('weighted_average', { items: [{ value: 5, weight: 1 }, { value: 7, weight: -1 }] }), 0);
+    expectFloat(
+      ok('weighted_average', {
+        items: [
+          { value: 5, weight: 1 },
+          { value: 7, weight: -1 },
+        ],
+      }),
+      0,
+    );
   });
 
   it('rejects bad items, naming the index', () => {
@@ -569,23 +549,19 @@ describe('weighted_average', () => {
     expect(e([{ value: 1, weight: 1 }, 5])).toBe(
       'weighted_average: item 1 of argument "items" must be an object with numeric "value" and "weight", got number 5',
     );
-    expect(e([null])).toBe(
-      'weighted_average: item 0 of argument "items" must be an object with numeric "value" and "weight", got null',
-    );
-    expect(e([[1, 2]])).toBe(
-      'weighted_average: item 0 of argument "items" must be an object with numeric "value" and "weight", got array [1,2]',
-    );
+    expect(e([null])).toBe('weighted_average: item 0 of argument "items" must be an object with numeric "value" and "weight", got null');
+    expect(e([[1, 2]])).toBe('weighted_average: item 0 of argument "items" must be an object with numeric "value" and "weight", got array [1,2]');
     expect(e([{ value: 1 }])).toBe('weighted_average: item 0 of argument "items" has no "weight"');
     expect(e([{ weight: 1 }])).toBe('weighted_average: item 0 of argument "items" has no "value"');
-    expect(e([{ value: 1, weight: 1 }, { value: 2, weight: 1 }, { value: 'x', weight: 1 }])).toBe(
-      'weighted_average: "value" of item 2 of argument "items" must be a number, got string "x"',
-    );
-    expect(e([{ value: 1, weight: '2' }])).toBe(
-      'weighted_average: "weight" of item 0 of argument "items" must be a number, got string "2"',
-    );
-    expect(e([{ value: 1, weight: null }])).toBe(
-      'weighted_average: "weight" of item 0 of argument "items" must be a number, got null',
-    );
+    expect(
+      e([
+        { value: 1, weight: 1 },
+        { value: 2, weight: 1 },
+        { value: 'x', weight: 1 },
+      ]),
+    ).toBe('weighted_average: "value" of item 2 of argument "items" must be a number, got string "x"');
+    expect(e([{ value: 1, weight: '2' }])).toBe('weighted_average: "weight" of item 0 of argument "items" must be a number, got string "2"');
+    expect(e([{ value: 1, weight: null }])).toBe('weighted_average: "weight" of item 0 of argument "items" must be a number, got null');
     expect(e([{ value: 1e308, weight: 10 }])).toBe('weighted_average: result is not a finite number (Infinity)');
   });
 });
@@ -602,9 +578,7 @@ describe('threshold_check', () => {
 
   it('rejects bad inputs', () => {
     expect(err('threshold_check', { value: 1 })).toBe('threshold_check: argument "threshold" is missing');
-    expect(err('threshold_check', { value: 'high', threshold: 1 })).toBe(
-      'threshold_check: argument "value" must be a number, got string "high"',
-    );
+    expect(err('threshold_check', { value: 'high', threshold: 1 })).toBe('threshold_check: argument "value" must be a number, got string "high"');
   });
 });
 
@@ -625,9 +599,7 @@ describe('limit_validator', () => {
 
   it('rejects bad inputs', () => {
     expect(err('limit_validator', { value: 5, min: 1 })).toBe('limit_validator: argument "max" is missing');
-    expect(err('limit_validator', { value: 5, min: '1', max: 10 })).toBe(
-      'limit_validator: argument "min" must be a number, got string "1"',
-    );
+    expect(err('limit_validator', { value: 5, min: '1', max: 10 })).toBe('limit_validator: argument "min" must be a number, got string "1"');
   });
 });
 
@@ -655,7 +627,9 @@ describe('run never throws', () => {
       fc.assert(
         fc.property(fc.tuple(...names.map(() => value)), (vals) => {
           const args: Args = {};
-          names.forEach((n, i) => (args[n] = vals[i]));
+          names.forEach((n, i) => {
+            args[n] = vals[i];
+          });
           const out = calc.run(args);
           if (!out.ok) {
             expect(out.message.startsWith(`${calc.name}: `)).toBe(true);

@@ -301,7 +301,13 @@ describe('And, Or, Not', () => {
     expect(t.test({ a: 1, c: 5 })).toBe(true);
     expect(t.test({ a: 1, c: 'x' })).toBe(true);
     expect(t.mismatchTotal()).toBe(1);
-    const empties = compile({ operator: 'Or', conditions: [{ operator: 'Or', conditions: [] }, { operator: 'Not', conditions: [{ operator: 'And', conditions: [] }] }] });
+    const empties = compile({
+      operator: 'Or',
+      conditions: [
+        { operator: 'Or', conditions: [] },
+        { operator: 'Not', conditions: [{ operator: 'And', conditions: [] }] },
+      ],
+    });
     expect(empties.test({})).toBe(false);
     const notEmptyOr = compile({ operator: 'Not', conditions: [{ operator: 'Or', conditions: [] }] });
     expect(notEmptyOr.test({})).toBe(true);
@@ -314,7 +320,13 @@ describe('And, Or, Not', () => {
   });
 
   it('counts mismatches of the tests inside a logical test', () => {
-    const t = compile({ operator: 'Or', conditions: [{ field: 'n', operator: 'GreaterThan', value: 1 }, { field: 's', operator: 'StartsWith', value: 'a' }] });
+    const t = compile({
+      operator: 'Or',
+      conditions: [
+        { field: 'n', operator: 'GreaterThan', value: 1 },
+        { field: 's', operator: 'StartsWith', value: 'a' },
+      ],
+    });
     expect(t).toBeInstanceOf(LogicalTest);
     expect(t.test({ n: 'x', s: 5 })).toBe(false);
     expect(t.mismatchTotal()).toBe(2);
@@ -351,7 +363,13 @@ describe('Or of Equals on one field: the set test', () => {
   });
 
   it('matches a Float constant against an integer field', () => {
-    const t = compile({ operator: 'Or', conditions: [{ field: 'n', operator: 'Equal', value: { Float: 2 } }, { field: 'n', operator: 'Equal', value: 3.5 }] });
+    const t = compile({
+      operator: 'Or',
+      conditions: [
+        { field: 'n', operator: 'Equal', value: { Float: 2 } },
+        { field: 'n', operator: 'Equal', value: 3.5 },
+      ],
+    });
     expect(t).toBeInstanceOf(InSetTest);
     expect(t.test({ n: 2 })).toBe(true);
     expect(t.test({ n: 3.5 })).toBe(true);
@@ -359,8 +377,20 @@ describe('Or of Equals on one field: the set test', () => {
   });
 
   it('has the same key whatever the order of the constants', () => {
-    const x = compile({ operator: 'Or', conditions: [{ field: 's', operator: 'Equal', value: 'a' }, { field: 's', operator: 'Equal', value: 'b' }] });
-    const y = compile({ operator: 'Or', conditions: [{ field: 's', operator: 'Equal', value: 'b' }, { field: 's', operator: 'Equal', value: 'a' }] });
+    const x = compile({
+      operator: 'Or',
+      conditions: [
+        { field: 's', operator: 'Equal', value: 'a' },
+        { field: 's', operator: 'Equal', value: 'b' },
+      ],
+    });
+    const y = compile({
+      operator: 'Or',
+      conditions: [
+        { field: 's', operator: 'Equal', value: 'b' },
+        { field: 's', operator: 'Equal', value: 'a' },
+      ],
+    });
     expect(x.key).toBe(y.key);
   });
 
@@ -376,16 +406,34 @@ describe('Or of Equals on one field: the set test', () => {
     expect(t.test({ w: date('2024-01-15T11:30:00+01:00') })).toBe(true);
     expect(t.test({ w: 'never' })).toBe(true);
     expect(t.test({ w: 'later' })).toBe(false);
-    const d = compile({ operator: 'Or', conditions: [{ field: 'w', operator: 'Equal', value: { Date: '2024-01-15T10:30:00Z' } }, { field: 'w', operator: 'Equal', value: 1 }] });
+    const d = compile({
+      operator: 'Or',
+      conditions: [
+        { field: 'w', operator: 'Equal', value: { Date: '2024-01-15T10:30:00Z' } },
+        { field: 'w', operator: 'Equal', value: 1 },
+      ],
+    });
     expect(d).not.toBeInstanceOf(InSetTest);
     expect(d.test({ w: '2024-01-15T10:30:00Z' })).toBe(true);
   });
 
   it('is not used across different fields or with other operators', () => {
-    const fields = compile({ operator: 'Or', conditions: [{ field: 'a', operator: 'Equal', value: 1 }, { field: 'b', operator: 'Equal', value: 1 }] });
+    const fields = compile({
+      operator: 'Or',
+      conditions: [
+        { field: 'a', operator: 'Equal', value: 1 },
+        { field: 'b', operator: 'Equal', value: 1 },
+      ],
+    });
     expect(fields).not.toBeInstanceOf(InSetTest);
     expect(fields.test({ b: 1 })).toBe(true);
-    const ops = compile({ operator: 'Or', conditions: [{ field: 'a', operator: 'Equal', value: 1 }, { field: 'a', operator: 'GreaterThan', value: 5 }] });
+    const ops = compile({
+      operator: 'Or',
+      conditions: [
+        { field: 'a', operator: 'Equal', value: 1 },
+        { field: 'a', operator: 'GreaterThan', value: 5 },
+      ],
+    });
     expect(ops).not.toBeInstanceOf(InSetTest);
     expect(ops.test({ a: 6 })).toBe(true);
     expect(ops.test({ a: 1 })).toBe(true);

@@ -131,7 +131,10 @@ describe('Aggregation: errors and their paths', () => {
   });
 
   it('source_field and alias must be non-empty strings', () => {
-    expect(onlyIssue(aggregation({ ...base, source_field: undefined }))).toEqual([`${P}.source_field`, 'expected a non-empty source field string, got nothing']);
+    expect(onlyIssue(aggregation({ ...base, source_field: undefined }))).toEqual([
+      `${P}.source_field`,
+      'expected a non-empty source field string, got nothing',
+    ]);
     expect(onlyIssue(aggregation({ ...base, source_field: '' }))[0]).toBe(`${P}.source_field`);
     expect(onlyIssue(aggregation({ ...base, alias: 7, having: null }))).toEqual([`${P}.alias`, 'expected a non-empty alias string, got 7']);
   });
@@ -182,13 +185,7 @@ describe('Aggregation: errors and their paths', () => {
   it('reports every problem at once', () => {
     const { c, issues } = aggregation({ aggregation_type: 'Mode', group_by: [''], window: { Sliding: { size: 0 } } });
     expect(c).toBeNull();
-    expect(issues.map((i) => i.path)).toEqual([
-      `${P}.aggregation_type`,
-      `${P}.source_field`,
-      `${P}.group_by[0]`,
-      `${P}.alias`,
-      `${P}.window.Sliding.size`,
-    ]);
+    expect(issues.map((i) => i.path)).toEqual([`${P}.aggregation_type`, `${P}.source_field`, `${P}.group_by[0]`, `${P}.alias`, `${P}.window.Sliding.size`]);
   });
 });
 
@@ -261,9 +258,7 @@ describe('Stream: errors and their paths', () => {
       `${P}.window_spec.CountSliding.advance`,
       'expected advance ≤ size (5), so that every fact is in a window; got 6',
     ]);
-    expect(onlyIssue(stream({ ...baseStream, window_spec: { Sliding: { size_ms: 1000, advance_ms: 2000 } } }))[0]).toBe(
-      `${P}.window_spec.Sliding.advance_ms`,
-    );
+    expect(onlyIssue(stream({ ...baseStream, window_spec: { Sliding: { size_ms: 1000, advance_ms: 2000 } } }))[0]).toBe(`${P}.window_spec.Sliding.advance_ms`);
   });
 
   it('sliding time windows are limited to 1000 per fact', () => {

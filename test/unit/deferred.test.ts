@@ -129,11 +129,7 @@ describe('Aggregation without a window', () => {
     // a: σ = 2 (mean 5, Σ(x−5)² = 32, 32/8 = 4); same: 0; one: 0
     expectAggregates((h) => aggregation('StandardDeviation', { groupBy: ['k'], having: h }), g, [2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0]);
     // a sorted 2 4 4 4 5 5 7 9, p75: rank 0.75×7 = 5.25 → 5 + 0.25×(7−5) = 5.5; same 3; one 8
-    expectAggregates(
-      (h) => aggregation('Percentile', { percentile: 75, groupBy: ['k'], having: h }),
-      g,
-      [5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 3, 3, 8],
-    );
+    expectAggregates((h) => aggregation('Percentile', { percentile: 75, groupBy: ['k'], having: h }), g, [5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 5.5, 3, 3, 8]);
   });
 
   it('groups by Equal: Integer 1 and Float 1.0 together; dates by instant; missing apart from null', () => {
@@ -165,7 +161,10 @@ describe('Aggregation without a window', () => {
   });
 
   it('has a label and reads', () => {
-    const d = compileDeferred(aggregation('Sum', { sourceField: 'amount', groupBy: ['employee_id'], alias: 'total', having: cmp('total', 'GreaterThan', 100) }), T0);
+    const d = compileDeferred(
+      aggregation('Sum', { sourceField: 'amount', groupBy: ['employee_id'], alias: 'total', having: cmp('total', 'GreaterThan', 100) }),
+      T0,
+    );
     expect(d.label).toBe('Sum(amount) by [employee_id] as total, having total GreaterThan 100');
     expect(d.reads).toEqual(['amount', 'employee_id']);
     const p = compileDeferred(aggregation('Percentile', { percentile: 95, sourceField: 'a.b', window: { kind: 'Time', durationMs: 5 } }), T0);
@@ -188,8 +187,10 @@ describe('Aggregation without a window', () => {
 });
 
 describe('Aggregation windows', () => {
-  const win = (window: AggregationWindow, fn: AggregationFunction = 'Sum') => (h: Condition) =>
-    aggregation(fn, { groupBy: ['k'], window, having: h });
+  const win =
+    (window: AggregationWindow, fn: AggregationFunction = 'Sum') =>
+    (h: Condition) =>
+      aggregation(fn, { groupBy: ['k'], window, having: h });
 
   it('Sliding {size 2}: the last 2 facts of the group up to the candidate', () => {
     const fs = facts(
@@ -322,8 +323,7 @@ describe('Stream: Tumbling time windows', () => {
       [{ amount: null, user: 'u1' }, 40000],
       [{ amount: 30, user: 'u3' }, 10000], // out of order
     );
-    const check = (agg: StreamAggregation, v: Value) =>
-      expectAggregates((h) => stream(tumbling, agg, { having: h }), fs, [v, v, v, v]);
+    const check = (agg: StreamAggregation, v: Value) => expectAggregates((h) => stream(tumbling, agg, { having: h }), fs, [v, v, v, v]);
     check({ kind: 'Count' }, 4);
     check({ kind: 'Sum', field: 'amount' }, 40); // 10+30
     check({ kind: 'Average', field: 'amount' }, 20); // 40/2
@@ -465,7 +465,14 @@ describe('Stream: count windows', () => {
   });
 
   it('CountSliding {size 3, advance 2}: windows [2k, 2k+3), the short last one counts', () => {
-    const fs = facts([{ amount: 1 }, null], [{ amount: 2 }, null], [{ amount: 4 }, null], [{ amount: 8 }, null], [{ amount: 16 }, null], [{ amount: 32 }, null]);
+    const fs = facts(
+      [{ amount: 1 }, null],
+      [{ amount: 2 }, null],
+      [{ amount: 4 }, null],
+      [{ amount: 8 }, null],
+      [{ amount: 16 }, null],
+      [{ amount: 32 }, null],
+    );
     // k=0 [0,3): 1+2+4 = 7; k=1 [2,5): 4+8+16 = 28; k=2 [4,6): 16+32 = 48
     expectAggregates((h) => stream({ kind: 'CountSliding', size: 3, advance: 2 }, { kind: 'Sum', field: 'amount' }, { having: h }), fs, [
       7,

@@ -129,11 +129,15 @@ function parseRule(r: Record<string, unknown>): NRule {
   };
 }
 
-const own = (o: FieldMap, k: string): Value | undefined => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+const own = (o: FieldMap, k: string): Value | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
 const num = (v: Value | undefined): number | undefined => (typeof v === 'number' ? v : v instanceof FloatValue ? v.value : undefined);
 const floaty = (v: Value | undefined) => v instanceof FloatValue || (typeof v === 'number' && !Number.isInteger(v));
 const copy = (v: Value): Value =>
-  Array.isArray(v) ? v.map(copy) : v !== null && typeof v === 'object' && !(v instanceof FloatValue) && !('ms' in v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v;
+  Array.isArray(v)
+    ? v.map(copy)
+    : v !== null && typeof v === 'object' && !(v instanceof FloatValue) && !('ms' in v)
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]))
+      : v;
 
 /** A condition on `fields`, Refs read from `bound` (alias → fields of the fact bound to it). */
 function holds(c: NCond, fields: FieldMap, bound: Map<string, FieldMap>): boolean {
@@ -315,7 +319,9 @@ function check(rules: Record<string, unknown>[], facts: Record<string, unknown>[
   const session = new Session(network, { chain, maxFirings: MAX_FIRINGS, onFiring: (f) => firings.push(f), onFactDone: (f) => done.push(f) });
   let limited = false;
   try {
-    facts.forEach((raw, ordinal) => session.insert(decodeFact(structuredClone(raw), ordinal)));
+    facts.forEach((raw, ordinal) => {
+      session.insert(decodeFact(structuredClone(raw), ordinal));
+    });
     session.end();
   } catch (e) {
     if (!(e instanceof LimitError)) throw e;
@@ -386,7 +392,9 @@ function actions(aliases: string[]): fc.Arbitrary<unknown[]> {
       {
         weight: 1,
         arbitrary: withTarget(
-          fc.record({ type: fc.constantFrom('a', 'b'), k: fc.constantFrom(...kValues), v: fc.constantFrom(...vValues) }).map((fields) => ({ CreateFact: { data: { fields } } })),
+          fc
+            .record({ type: fc.constantFrom('a', 'b'), k: fc.constantFrom(...kValues), v: fc.constantFrom(...vValues) })
+            .map((fields) => ({ CreateFact: { data: { fields } } })),
         ),
       },
     ),
@@ -401,21 +409,23 @@ const multiRule = (id: number) =>
     .chain((kinds) => {
       const aliases = kinds.map((_, i) => `p${i}`);
       const boundBefore = (i: number) => aliases.slice(0, i).filter((_, j) => kinds[j] === 'pos');
-      return fc.record({
-        salience: fc.option(fc.integer({ min: -1, max: 1 }), { nil: undefined }),
-        conds: fc.tuple(...kinds.map((_, i) => patternConds(boundBefore(i)))),
-        actions: actions(aliases.filter((_, j) => kinds[j] === 'pos')),
-      }).map((r) => ({
-        id,
-        name: `rule ${id}`,
-        ...(r.salience === undefined ? {} : { salience: r.salience }),
-        patterns: kinds.map((k, i) => ({
-          alias: aliases[i],
-          conditions: r.conds[i],
-          ...(k === 'not' ? { not: true } : k === 'exists' ? { exists: true } : {}),
-        })),
-        actions: r.actions,
-      }));
+      return fc
+        .record({
+          salience: fc.option(fc.integer({ min: -1, max: 1 }), { nil: undefined }),
+          conds: fc.tuple(...kinds.map((_, i) => patternConds(boundBefore(i)))),
+          actions: actions(aliases.filter((_, j) => kinds[j] === 'pos')),
+        })
+        .map((r) => ({
+          id,
+          name: `rule ${id}`,
+          ...(r.salience === undefined ? {} : { salience: r.salience }),
+          patterns: kinds.map((k, i) => ({
+            alias: aliases[i],
+            conditions: r.conds[i],
+            ...(k === 'not' ? { not: true } : k === 'exists' ? { exists: true } : {}),
+          })),
+          actions: r.actions,
+        }));
     });
 
 const singleRule = (id: number) =>
@@ -451,7 +461,13 @@ describe('multi-fact rules: engine vs naive evaluator (formats.md §5, §6)', ()
         name: 'join',
         patterns: [
           { alias: 'e', conditions: [{ field: 'type', operator: 'Equal', value: 'a' }] },
-          { alias: 'd', conditions: [{ field: 'type', operator: 'Equal', value: 'b' }, { field: 'k', operator: 'Equal', value: { Ref: 'e.k' } }] },
+          {
+            alias: 'd',
+            conditions: [
+              { field: 'type', operator: 'Equal', value: 'b' },
+              { field: 'k', operator: 'Equal', value: { Ref: 'e.k' } },
+            ],
+          },
         ],
         actions: [{ target: 'd', action_type: { IncrementField: { field: 'n', increment: 1 } } }],
       },
@@ -460,7 +476,14 @@ describe('multi-fact rules: engine vs naive evaluator (formats.md §5, §6)', ()
         name: 'lonely b',
         patterns: [
           { alias: 'd', conditions: [{ field: 'type', operator: 'Equal', value: 'b' }] },
-          { alias: 'e', not: true, conditions: [{ field: 'type', operator: 'Equal', value: 'a' }, { field: 'k', operator: 'Equal', value: { Ref: 'd.k' } }] },
+          {
+            alias: 'e',
+            not: true,
+            conditions: [
+              { field: 'type', operator: 'Equal', value: 'a' },
+              { field: 'k', operator: 'Equal', value: { Ref: 'd.k' } },
+            ],
+          },
         ],
         actions: [{ action_type: { Log: { message: 'nobody' } } }],
       },
@@ -535,4 +558,3 @@ function firingKinds(rules: Record<string, unknown>[], facts: Record<string, unk
   }
   return out;
 }
-

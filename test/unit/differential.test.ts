@@ -21,9 +21,7 @@ import { naiveCompare } from './naive-operators.js';
 // ---------------------------------------------------------------------------
 // The naive evaluator.
 
-type NCond =
-  | { kind: 'simple'; field: string; op: string; value: Value }
-  | { kind: 'and' | 'or' | 'not'; conds: NCond[] };
+type NCond = { kind: 'simple'; field: string; op: string; value: Value } | { kind: 'and' | 'or' | 'not'; conds: NCond[] };
 
 type NAction =
   | { kind: 'Log'; message: string }
@@ -90,7 +88,7 @@ function parseRule(r: Record<string, unknown>): NRule {
 
 const isBox = (v: unknown) => v instanceof FloatValue || v instanceof DateValue;
 const isMap = (v: Value | undefined): v is FieldMap => v !== null && typeof v === 'object' && !Array.isArray(v) && !isBox(v);
-const own = (o: FieldMap, k: string): Value | undefined => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+const own = (o: FieldMap, k: string): Value | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 /** A field path: the whole name as a key first, else a walk through nested objects. */
 function read(fields: FieldMap, path: string): Value | undefined {
@@ -315,7 +313,9 @@ function engineUntilLimit(network: Network, facts: Record<string, unknown>[], ch
   const firings: Firing[] = [];
   const session = new Session(network, { chain, maxFirings: MAX_FIRINGS, onFiring: (f) => firings.push(f) });
   expect(() => {
-    facts.forEach((raw, ordinal) => session.insert(decodeFact(structuredClone(raw), ordinal)));
+    facts.forEach((raw, ordinal) => {
+      session.insert(decodeFact(structuredClone(raw), ordinal));
+    });
     session.end();
   }).toThrow(LimitError);
   return firings;
@@ -350,14 +350,36 @@ const DATE_A2 = '2024-01-01T01:00:00+01:00'; // the same instant as DATE_A
 const DATE_B = '2024-06-01T12:00:00+02:00';
 
 const scalars: unknown[] = [
-  -2, -1, 0, 1, 2, 3,
-  0.5, 1.5, -1.5,
-  { Float: 1 }, { Float: 2 }, { Float: 0.5 }, { Integer: 1 },
-  'a', 'b', 'ab', 'ba', 'abc', 'bc', '', 'A',
-  DATE_A, DATE_A2, DATE_B,
-  { Date: DATE_A }, { Date: DATE_B },
-  true, false,
-  null, 'Null',
+  -2,
+  -1,
+  0,
+  1,
+  2,
+  3,
+  0.5,
+  1.5,
+  -1.5,
+  { Float: 1 },
+  { Float: 2 },
+  { Float: 0.5 },
+  { Integer: 1 },
+  'a',
+  'b',
+  'ab',
+  'ba',
+  'abc',
+  'bc',
+  '',
+  'A',
+  DATE_A,
+  DATE_A2,
+  DATE_B,
+  { Date: DATE_A },
+  { Date: DATE_B },
+  true,
+  false,
+  null,
+  'Null',
 ];
 const scalar = fc.constantFrom(...scalars);
 const constant: fc.Arbitrary<unknown> = fc.oneof(
@@ -385,22 +407,24 @@ const condition: fc.Arbitrary<unknown> = fc.letrec<{ c: unknown }>((tie) => ({
   ),
 })).c;
 
-const flatFields = fc.record(
-  {
-    a: constant,
-    b: constant,
-    c: constant,
-    tags: fc.oneof(fc.array(scalar, { maxLength: 3 }), scalar),
-    n: fc.oneof(fc.record({ x: constant }, { requiredKeys: [] }), scalar),
-    'n.x': scalar,
-    ref: fc.oneof(fc.integer({ min: 0, max: 12 }), scalar),
-  },
-  { requiredKeys: [] },
-).map((f) => {
-  // A literal "n.x" key is rare: keep it in about one record in four.
-  if ('n.x' in f && (JSON.stringify(f).length & 3) !== 0) delete (f as Record<string, unknown>)['n.x'];
-  return f;
-});
+const flatFields = fc
+  .record(
+    {
+      a: constant,
+      b: constant,
+      c: constant,
+      tags: fc.oneof(fc.array(scalar, { maxLength: 3 }), scalar),
+      n: fc.oneof(fc.record({ x: constant }, { requiredKeys: [] }), scalar),
+      'n.x': scalar,
+      ref: fc.oneof(fc.integer({ min: 0, max: 12 }), scalar),
+    },
+    { requiredKeys: [] },
+  )
+  .map((f) => {
+    // A literal "n.x" key is rare: keep it in about one record in four.
+    if ('n.x' in f && (JSON.stringify(f).length & 3) !== 0) delete (f as Record<string, unknown>)['n.x'];
+    return f;
+  });
 
 const action: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ field: fc.constantFrom(...writeFields), value: constant }).map((b) => ({ action_type: { SetField: b } })) },
@@ -436,26 +460,61 @@ const ruleSet = fc.uniqueArray(fc.integer({ min: 0, max: 20 }), { minLength: 1, 
   ),
 );
 
-const factList = fc.array(flatFields, { maxLength: 15 }).chain((records) =>
-  fc
-    .tuple(
-      fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { minLength: records.length, maxLength: records.length }),
-      fc.array(fc.integer({ min: 0, max: 5 }), { minLength: records.length, maxLength: records.length }),
-    )
-    .map(([ids, keep]) => records.map((rec, i) => JSON.parse(JSON.stringify(keep[i] === 0 ? rec : { id: ids[i], ...rec })) as Record<string, unknown>)),
-);
+const factList = fc
+  .array(flatFields, { maxLength: 15 })
+  .chain((records) =>
+    fc
+      .tuple(
+        fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { minLength: records.length, maxLength: records.length }),
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: records.length, maxLength: records.length }),
+      )
+      .map(([ids, keep]) => records.map((rec, i) => JSON.parse(JSON.stringify(keep[i] === 0 ? rec : { id: ids[i], ...rec })) as Record<string, unknown>)),
+  );
 
 // ---------------------------------------------------------------------------
 
 describe('engine vs naive evaluator (formats.md §6)', () => {
   it('agree on hand-picked cases', () => {
     const rules = [
-      { id: 1, name: 'set', conditions: [{ field: 'a', operator: 'Equal', value: { Float: 1 } }], actions: [{ action_type: { SetField: { field: 'b', value: 'ab' } } }] },
-      { id: 2, name: 'chain', salience: 1, conditions: [{ field: 'b', operator: 'StartsWith', value: 'a' }], actions: [{ action_type: { IncrementField: { field: 'n.x', increment: 0.5 } } }] },
-      { id: 3, name: 'make', conditions: [{ field: 'n.x', operator: 'GreaterThan', value: 0 }], actions: [{ action_type: { CreateFact: { data: { fields: { a: 2, tags: [] } } } } }] },
-      { id: 4, name: 'del', conditions: [{ operator: 'Or', conditions: [{ field: 'ref', operator: 'Equal', value: 7 }, { field: 'ref', operator: 'Equal', value: 'x' }] }], actions: [{ action_type: { DeleteFact: { fact_id_field: 'ref' } } }] },
+      {
+        id: 1,
+        name: 'set',
+        conditions: [{ field: 'a', operator: 'Equal', value: { Float: 1 } }],
+        actions: [{ action_type: { SetField: { field: 'b', value: 'ab' } } }],
+      },
+      {
+        id: 2,
+        name: 'chain',
+        salience: 1,
+        conditions: [{ field: 'b', operator: 'StartsWith', value: 'a' }],
+        actions: [{ action_type: { IncrementField: { field: 'n.x', increment: 0.5 } } }],
+      },
+      {
+        id: 3,
+        name: 'make',
+        conditions: [{ field: 'n.x', operator: 'GreaterThan', value: 0 }],
+        actions: [{ action_type: { CreateFact: { data: { fields: { a: 2, tags: [] } } } } }],
+      },
+      {
+        id: 4,
+        name: 'del',
+        conditions: [
+          {
+            operator: 'Or',
+            conditions: [
+              { field: 'ref', operator: 'Equal', value: 7 },
+              { field: 'ref', operator: 'Equal', value: 'x' },
+            ],
+          },
+        ],
+        actions: [{ action_type: { DeleteFact: { fact_id_field: 'ref' } } }],
+      },
     ];
-    const facts = [{ id: 7, a: 1 }, { id: 3, a: 2, ref: 7 }, { a: { Float: 1 }, b: 'zz' }];
+    const facts = [
+      { id: 7, a: 1 },
+      { id: 3, a: 2, ref: 7 },
+      { a: { Float: 1 }, b: 'zz' },
+    ];
     for (const chain of [true, false]) expect(compare(rules, facts, chain)).toBe('ok');
   });
 

@@ -201,7 +201,7 @@ describe('arithmetic and int/float typing', () => {
 
   it('lets integers beyond 2^53 stay plain numbers', () => {
     expectInt(val('9007199254740992 + 2'), 9007199254740994);
-    expectInt(val('2 ** 60'), 1152921504606846976);
+    expectInt(val('2 ** 60'), 2 ** 60);
     expectInt(val('x * x', { x: 10 ** 15 }), 1e30);
   });
 
@@ -346,7 +346,7 @@ describe('field references', () => {
     expectInt(val('`true`', { true: 1 }), 1);
     expectInt(val('`a\\`b`', { 'a`b': 2 }), 2);
     expectInt(val('x.null', { x: { null: 5 } }), 5); // keywords are names after a dot
-    expectInt(val('`ünïcode` + ñ', { 'ünïcode': 1, 'ñ': 2 }), 3);
+    expectInt(val('`ünïcode` + ñ', { ünïcode: 1, ñ: 2 }), 3);
     expectInt(val('min', { min: 9 }), 9); // a function name without ( is a field
   });
 
@@ -687,37 +687,110 @@ function checkOutcome(out: FormulaOutcome): void {
 }
 
 const TOKENS = [
-  'a', 'b', 'c', 'x', 'x.y', 's', 'd', 'arr', '`odd name`', '`x.y`', 'true', 'false', 'null',
-  '0', '1', '2', '2.5', '2.0', '1e3', '"s"', "'t'", '"2024-01-15T10:30:00Z"', '""',
-  'min', 'max', 'abs', 'round', 'floor', 'ceil', 'sqrt', 'len', 'coalesce', 'foo',
-  '(', ')', '(', ')', ',', '.', '+', '-', '*', '/', '%', '**', '<', '<=', '>', '>=', '==', '!=',
-  '!', '&&', '||', '?', ':', '=', '&', '"', '`', '\\', '#',
+  'a',
+  'b',
+  'c',
+  'x',
+  'x.y',
+  's',
+  'd',
+  'arr',
+  '`odd name`',
+  '`x.y`',
+  'true',
+  'false',
+  'null',
+  '0',
+  '1',
+  '2',
+  '2.5',
+  '2.0',
+  '1e3',
+  '"s"',
+  "'t'",
+  '"2024-01-15T10:30:00Z"',
+  '""',
+  'min',
+  'max',
+  'abs',
+  'round',
+  'floor',
+  'ceil',
+  'sqrt',
+  'len',
+  'coalesce',
+  'foo',
+  '(',
+  ')',
+  '(',
+  ')',
+  ',',
+  '.',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '**',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '==',
+  '!=',
+  '!',
+  '&&',
+  '||',
+  '?',
+  ':',
+  '=',
+  '&',
+  '"',
+  '`',
+  '\\',
+  '#',
 ];
 
-const tokenSoup = fc
-  .tuple(fc.array(fc.constantFrom(...TOKENS), { maxLength: 24 }), fc.constantFrom(' ', ''))
-  .map(([tokens, sep]) => tokens.join(sep));
+const tokenSoup = fc.tuple(fc.array(fc.constantFrom(...TOKENS), { maxLength: 24 }), fc.constantFrom(' ', '')).map(([tokens, sep]) => tokens.join(sep));
 
 /** Well-formed expressions: every operand parenthesised, every call with a valid arity. */
 const exprArb: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
     { depthSize: 'small', maxDepth: 4 },
     fc.constantFrom(
-      'a', 'b', 'c', 'x', 'x.y', '`x.y`', 's', 'd', 'arr', '`odd name`', 'x.z',
-      '0', '1', '-1', '3', '2.5', '2.0', '0.0', '1e3', '"s"', '"2024-01-15T10:30:00Z"', 'true', 'false', 'null',
+      'a',
+      'b',
+      'c',
+      'x',
+      'x.y',
+      '`x.y`',
+      's',
+      'd',
+      'arr',
+      '`odd name`',
+      'x.z',
+      '0',
+      '1',
+      '-1',
+      '3',
+      '2.5',
+      '2.0',
+      '0.0',
+      '1e3',
+      '"s"',
+      '"2024-01-15T10:30:00Z"',
+      'true',
+      'false',
+      'null',
     ),
     fc
       .tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '%', '**', '<', '<=', '>', '>=', '==', '!=', '&&', '||'), tie('e'))
       .map(([l, op, r]) => `(${l}) ${op} (${r})`),
     fc.tuple(fc.constantFrom('-', '+', '!'), tie('e')).map(([op, e]) => `${op}(${e})`),
     fc.tuple(tie('e'), tie('e'), tie('e')).map(([c, t, o]) => `(${c}) ? (${t}) : (${o})`),
-    fc
-      .tuple(fc.constantFrom('abs', 'floor', 'ceil', 'sqrt', 'len', 'round'), tie('e'))
-      .map(([f, e]) => `${f}(${e})`),
+    fc.tuple(fc.constantFrom('abs', 'floor', 'ceil', 'sqrt', 'len', 'round'), tie('e')).map(([f, e]) => `${f}(${e})`),
     fc.tuple(tie('e'), tie('e')).map(([x, d]) => `round(${x}, ${d})`),
-    fc
-      .tuple(fc.constantFrom('min', 'max', 'coalesce'), fc.array(tie('e'), { minLength: 1, maxLength: 3 }))
-      .map(([f, args]) => `${f}(${args.join(', ')})`),
+    fc.tuple(fc.constantFrom('min', 'max', 'coalesce'), fc.array(tie('e'), { minLength: 1, maxLength: 3 })).map(([f, args]) => `${f}(${args.join(', ')})`),
   ),
 })).e;
 
@@ -783,31 +856,29 @@ describe('fuzzing', () => {
       ),
     })).t;
     // Flat chains mixing precedence levels, checked against the usual precedence.
-    const chainArb = fc
-      .tuple(leaf, fc.array(fc.tuple(fc.constantFrom('+', '-', '*', '%'), leaf), { maxLength: 6 }))
-      .map(([first, rest]): Tree => {
-        const text = [first.text, ...rest.map(([op, t]) => `${op} ${t.text}`)].join(' ');
-        const calc = (env: Record<string, number>): number => {
-          // Sum of products: fold * and % first, then + and -.
-          let sum = 0;
-          let sign = 1;
-          let term = first.calc(env);
-          for (const [op, t] of rest) {
-            const v = t.calc(env);
-            if (op === '*') term *= v;
-            else if (op === '%') {
-              if (v === 0) throw new RangeError('modulo by zero');
-              term %= v;
-            } else {
-              sum += sign * term;
-              sign = op === '+' ? 1 : -1;
-              term = v;
-            }
+    const chainArb = fc.tuple(leaf, fc.array(fc.tuple(fc.constantFrom('+', '-', '*', '%'), leaf), { maxLength: 6 })).map(([first, rest]): Tree => {
+      const text = [first.text, ...rest.map(([op, t]) => `${op} ${t.text}`)].join(' ');
+      const calc = (env: Record<string, number>): number => {
+        // Sum of products: fold * and % first, then + and -.
+        let sum = 0;
+        let sign = 1;
+        let term = first.calc(env);
+        for (const [op, t] of rest) {
+          const v = t.calc(env);
+          if (op === '*') term *= v;
+          else if (op === '%') {
+            if (v === 0) throw new RangeError('modulo by zero');
+            term %= v;
+          } else {
+            sum += sign * term;
+            sign = op === '+' ? 1 : -1;
+            term = v;
           }
-          return sum + sign * term;
-        };
-        return { text, calc, float: false };
-      });
+        }
+        return sum + sign * term;
+      };
+      return { text, calc, float: false };
+    });
     const env = fc.record({ a: fc.integer({ min: -20, max: 20 }), b: fc.integer({ min: -20, max: 20 }), c: fc.integer({ min: -20, max: 20 }) });
     fc.assert(
       fc.property(fc.oneof(treeArb, chainArb), env, (tree, fields) => {

@@ -53,10 +53,7 @@ const ref = (field: string, operator: string, r: string) => ({ field, operator, 
 const rule = (id: number, patterns: unknown[]) => ({ id, name: `r${id}`, patterns, actions: [] });
 
 const EMP_DEPT = [
-  rule(1, [
-    pattern('e', [eq('type', 'emp')]),
-    pattern('d', [eq('type', 'dept'), ref('dept_id', 'Equal', 'e.dept_id'), ref('cap', 'LessThan', 'e.salary')]),
-  ]),
+  rule(1, [pattern('e', [eq('type', 'emp')]), pattern('d', [eq('type', 'dept'), ref('dept_id', 'Equal', 'e.dept_id'), ref('cap', 'LessThan', 'e.salary')])]),
 ];
 
 describe('joinKey', () => {
@@ -177,7 +174,7 @@ describe('JoinNode: without an Equal Ref', () => {
     expect(h.all()).toEqual(['1:1,2', '1:1,3']);
   });
 
-  it('treats a missing Ref\'d field as missing: false except NotEqual', () => {
+  it("treats a missing Ref'd field as missing: false except NotEqual", () => {
     const h = harness([
       rule(1, [pattern('a', [eq('t', 'a')]), pattern('b', [eq('t', 'b'), ref('v', 'NotEqual', 'a.v')])]),
       rule(2, [pattern('a', [eq('t', 'a')]), pattern('b', [eq('t', 'b'), ref('v', 'LessThan', 'a.v')])]),

@@ -139,7 +139,7 @@ describe('NotNode', () => {
     expect(h.live()).toEqual([]);
   });
 
-  it('holds for a token whose Ref\'d value is missing (nothing can equal it)', () => {
+  it("holds for a token whose Ref'd value is missing (nothing can equal it)", () => {
     const h = harness(deptWith('not'));
     h.insert(10, { type: 'dept' });
     h.insert(1, { type: 'emp' });

@@ -4,7 +4,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { compileRules, evaluate } from '../../src/engine.js';
-import { AlphaNode, collect } from '../../src/rete/alpha.js';
+import { type AlphaNode, collect } from '../../src/rete/alpha.js';
 import { explainNetwork, formatExplain, compactIds } from '../../src/rete/explain.js';
 import type { Network } from '../../src/rete/network.js';
 import { Rank } from '../../src/rete/tests.js';
@@ -111,7 +111,11 @@ describe('hash dispatch', () => {
     expect(n.root.hashGroups[0]!.index.size).toBe(200);
     expect(n.root.children).toHaveLength(0);
     expect(reached(n, { code: 'C137' })).toEqual([137]);
-    const { firings } = evaluate(n, [{ id: 1, code: 'C42' }, { id: 2, code: 'C199' }, { id: 3, code: 'none' }]);
+    const { firings } = evaluate(n, [
+      { id: 1, code: 'C42' },
+      { id: 2, code: 'C199' },
+      { id: 3, code: 'none' },
+    ]);
     expect(firings.map((f) => [f.rule_id, f.fact_id])).toEqual([
       [42, 1],
       [199, 2],
@@ -140,7 +144,10 @@ describe('hash dispatch', () => {
     const n = net([r(1, [eq('w', { Date: '2024-01-15T10:30:00Z' })]), r(2, [eq('w', '2024-01-15T10:30:00Z')]), r(3, [eq('w', [1])])]);
     expect(n.root.hashGroups).toHaveLength(0);
     expect(n.root.children).toHaveLength(3);
-    const { firings } = evaluate(n, [{ id: 0, w: { Date: '2024-01-15T11:30:00+01:00' } }, { id: 1, w: '2024-01-15T10:30:00Z' }]);
+    const { firings } = evaluate(n, [
+      { id: 0, w: { Date: '2024-01-15T11:30:00+01:00' } },
+      { id: 1, w: '2024-01-15T10:30:00Z' },
+    ]);
     expect(firings.map((f) => [f.rule_id, f.fact_id])).toEqual([
       [1, 0],
       [2, 0],
@@ -173,7 +180,16 @@ describe('test order', () => {
       ]),
     ]);
     const chain = chainOf(n, 1).slice(1);
-    expect(chain.map((c) => c.test!.rank)).toEqual([Rank.HashEqual, Rank.Equal, Rank.InSet, Rank.Order, Rank.Affix, Rank.Contains, Rank.NotEqual, Rank.Logical]);
+    expect(chain.map((c) => c.test!.rank)).toEqual([
+      Rank.HashEqual,
+      Rank.Equal,
+      Rank.InSet,
+      Rank.Order,
+      Rank.Affix,
+      Rank.Contains,
+      Rank.NotEqual,
+      Rank.Logical,
+    ]);
     expect(reached(n, { a: 2, b: ['x'], c: 'ax', d: 2, e: 2, f: '2024-01-01T00:00:00Z', g: 'x' })).toEqual([1]);
   });
 
@@ -200,7 +216,8 @@ describe('analysis flags', () => {
     expect(net([r(1, [has('t', 1)], [{ action_type: { AppendToArray: { field: 't', value: 1 } } }])]).writesReadFields).toBe(true);
     expect(net([r(1, [gt('o', 1)], [{ action_type: { Formula: { expression: '1 + 1', output_field: 'o' } } }])]).writesReadFields).toBe(true);
     expect(
-      net([r(1, [gt('o', 1)], [{ action_type: { CallCalculator: { calculator_name: 'add', input_mapping: { a: 'x', b: 'y' }, output_field: 'o' } } }])]).writesReadFields,
+      net([r(1, [gt('o', 1)], [{ action_type: { CallCalculator: { calculator_name: 'add', input_mapping: { a: 'x', b: 'y' }, output_field: 'o' } } }])])
+        .writesReadFields,
     ).toBe(true);
     expect(net([r(1, [gt('s', 1)], [{ action_type: { UpdateFact: { fact_id_field: 'other', updates: { s: 1 } } } }])]).writesReadFields).toBe(true);
     expect(net([r(1, [gt('s', 1)], [{ action_type: { Log: { message: 's' } } }])]).writesReadFields).toBe(false);

@@ -192,7 +192,7 @@ describe('ArraySplitter', () => {
     );
   });
 
-  it('cuts a long one-line array like the same array over many lines, with each element\'s column', () => {
+  it("cuts a long one-line array like the same array over many lines, with each element's column", () => {
     // Minified arrays are common. Every element start needs its column; the splitter keeps
     // the last newline as it goes rather than searching back (which was quadratic on one line).
     const items: string[] = [];
@@ -426,7 +426,12 @@ describe('FactReader', () => {
 
   it('reads reference-shaped facts', async () => {
     const p = file(
-      JSON.stringify({ id: 7, external_id: 'emp-7', timestamp: '2025-01-01T00:00:00Z', data: { fields: { amount: { Float: 1500.0 }, when: { Date: '2025-01-02T00:00:00Z' } } } }) + '\n',
+      JSON.stringify({
+        id: 7,
+        external_id: 'emp-7',
+        timestamp: '2025-01-01T00:00:00Z',
+        data: { fields: { amount: { Float: 1500.0 }, when: { Date: '2025-01-02T00:00:00Z' } } },
+      }) + '\n',
     );
     const { facts } = await readAll([p]);
     expect(facts).toHaveLength(1);

@@ -147,7 +147,10 @@ describe('rule fields', () => {
     for (const [doc, path] of cases) {
       let es: { path: string; message: string }[] = [];
       expect(() => (es = errors(doc)), path).not.toThrow();
-      expect(es.map((e) => e.path), path).toContain(path);
+      expect(
+        es.map((e) => e.path),
+        path,
+      ).toContain(path);
     }
   });
 
@@ -222,7 +225,13 @@ describe('conditions', () => {
   it('rejects a bad complex operator, nested paths included', () => {
     oneError(withCondition({ operator: 'Xor', conditions: [] }), '$[0].conditions[0].operator', 'expected "And", "Or" or "Not"');
     oneError(
-      withCondition({ operator: 'And', conditions: [{ field: 'a', operator: 'Equal', value: 1 }, { operator: 'Not', conditions: [{ field: 'b', operator: 'Bigger', value: 1 }] }] }),
+      withCondition({
+        operator: 'And',
+        conditions: [
+          { field: 'a', operator: 'Equal', value: 1 },
+          { operator: 'Not', conditions: [{ field: 'b', operator: 'Bigger', value: 1 }] },
+        ],
+      }),
       '$[0].conditions[0].conditions[1].conditions[0].operator',
       'expected one of',
     );
@@ -246,7 +255,11 @@ describe('conditions', () => {
   });
 
   it('rejects a Ref outside patterns', () => {
-    oneError(withCondition({ field: 'dept', operator: 'Equal', value: { Ref: 'd.id' } }), '$[0].conditions[0].value.Ref', 'a Ref is only allowed inside a pattern');
+    oneError(
+      withCondition({ field: 'dept', operator: 'Equal', value: { Ref: 'd.id' } }),
+      '$[0].conditions[0].value.Ref',
+      'a Ref is only allowed inside a pattern',
+    );
   });
 
   it('treats patterns according to FEATURES.patterns', () => {
@@ -358,8 +371,16 @@ describe('actions', () => {
   });
 
   it('rejects zero or several kinds in one action_type', () => {
-    oneError(withAction('Log', { message: 'x' }).map((r) => ({ ...r, actions: [{ action_type: {} }] })), A, 'got none');
-    oneError([rule({ actions: [{ action_type: { Log: { message: 'x' }, SetField: { field: 'a', value: 1 } } }] })], A, 'expected exactly one action kind, got Log, SetField');
+    oneError(
+      withAction('Log', { message: 'x' }).map((r) => ({ ...r, actions: [{ action_type: {} }] })),
+      A,
+      'got none',
+    );
+    oneError(
+      [rule({ actions: [{ action_type: { Log: { message: 'x' }, SetField: { field: 'a', value: 1 } } }] })],
+      A,
+      'expected exactly one action kind, got Log, SetField',
+    );
   });
 
   it('rejects an unknown action kind', () => {
@@ -372,7 +393,11 @@ describe('actions', () => {
   });
 
   it('rejects a target in a single-fact rule', () => {
-    oneError([rule({ actions: [{ action_type: { Log: { message: 'x' } }, target: 'e' }] })], '$[0].actions[0].target', '"target" is only allowed in a multi-fact rule');
+    oneError(
+      [rule({ actions: [{ action_type: { Log: { message: 'x' } }, target: 'e' }] })],
+      '$[0].actions[0].target',
+      '"target" is only allowed in a multi-fact rule',
+    );
   });
 
   it('checks Log and SetField fields', () => {
@@ -391,13 +416,33 @@ describe('actions', () => {
   });
 
   it('checks CallCalculator names and arguments', () => {
-    oneError(withAction('CallCalculator', { calculator_name: 'divide', input_mapping: {}, output_field: 'o' }), `${A}.CallCalculator.calculator_name`, 'unknown calculator "divide"');
-    oneError(withAction('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x' }, output_field: 'o' }), `${A}.CallCalculator.calculator_name`, 'needs input_mapping for "b"');
-    oneError(withAction('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x', b: 'y', c: 'z' }, output_field: 'o' }), `${A}.CallCalculator.calculator_name`, 'has no argument "c"');
-    oneError(withAction('CallCalculator', { calculator_name: 'add', input_mapping: 5, output_field: 'o' }), `${A}.CallCalculator.input_mapping`, 'expected an object {argument: field}');
+    oneError(
+      withAction('CallCalculator', { calculator_name: 'divide', input_mapping: {}, output_field: 'o' }),
+      `${A}.CallCalculator.calculator_name`,
+      'unknown calculator "divide"',
+    );
+    oneError(
+      withAction('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x' }, output_field: 'o' }),
+      `${A}.CallCalculator.calculator_name`,
+      'needs input_mapping for "b"',
+    );
+    oneError(
+      withAction('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x', b: 'y', c: 'z' }, output_field: 'o' }),
+      `${A}.CallCalculator.calculator_name`,
+      'has no argument "c"',
+    );
+    oneError(
+      withAction('CallCalculator', { calculator_name: 'add', input_mapping: 5, output_field: 'o' }),
+      `${A}.CallCalculator.input_mapping`,
+      'expected an object {argument: field}',
+    );
     const bad = errors(withAction('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x', b: 7 }, output_field: 'o' }));
     expect(bad[0]).toEqual({ path: `${A}.CallCalculator.input_mapping.b`, message: 'expected a field name, got number 7' });
-    oneError(withAction('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x', b: 'y' } }), `${A}.CallCalculator.output_field`, 'expected a non-empty string');
+    oneError(
+      withAction('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x', b: 'y' } }),
+      `${A}.CallCalculator.output_field`,
+      'expected a non-empty string',
+    );
   });
 
   it('checks Formula syntax', () => {
@@ -408,7 +453,11 @@ describe('actions', () => {
 
   it('checks the severity and notification_type enums', () => {
     for (const severity of ['Severe', 'high', 5, null]) {
-      oneError(withAction('TriggerAlert', { alert_type: 't', message: 'm', severity }), `${A}.TriggerAlert.severity`, 'expected one of Low, Medium, High, Critical');
+      oneError(
+        withAction('TriggerAlert', { alert_type: 't', message: 'm', severity }),
+        `${A}.TriggerAlert.severity`,
+        'expected one of Low, Medium, High, Critical',
+      );
     }
     for (const severity of ['Low', 'Medium', 'High', 'Critical']) {
       expect(errors(withAction('TriggerAlert', { alert_type: 't', message: 'm', severity }))).toEqual([]);
@@ -423,7 +472,11 @@ describe('actions', () => {
     for (const notification_type of ['Email', 'Sms', 'Push', 'Webhook', 'Slack', 'Teams', 'InApp']) {
       expect(errors(withAction('SendNotification', { recipient: 'r', subject: 's', message: 'm', notification_type }))).toEqual([]);
     }
-    oneError(withAction('TriggerAlert', { alert_type: 't', message: 'm', severity: 'Low', metadata: 5 }), `${A}.TriggerAlert.metadata`, 'expected an object of field values');
+    oneError(
+      withAction('TriggerAlert', { alert_type: 't', message: 'm', severity: 'Low', metadata: 5 }),
+      `${A}.TriggerAlert.metadata`,
+      'expected an object of field values',
+    );
   });
 
   it('checks UpdateFact, DeleteFact, IncrementField and AppendToArray', () => {

@@ -140,11 +140,27 @@ describe('action effects and result records', () => {
   });
 
   it('CreateFact: the next free id (max id seen + 1), inserted after', () => {
-    const rules = [r(1, [eq('kind', 'seed')], [act('CreateFact', { data: { fields: { kind: 'made', n: 1 } } }), act('CreateFact', { data: { fields: { kind: 'made', n: 2 } } })])];
-    const x = run(rules, [{ id: 5, kind: 'seed' }, { id: 2, kind: 'other' }, { id: 3, kind: 'seed' }]);
+    const rules = [
+      r(
+        1,
+        [eq('kind', 'seed')],
+        [act('CreateFact', { data: { fields: { kind: 'made', n: 1 } } }), act('CreateFact', { data: { fields: { kind: 'made', n: 2 } } })],
+      ),
+    ];
+    const x = run(rules, [
+      { id: 5, kind: 'seed' },
+      { id: 2, kind: 'other' },
+      { id: 3, kind: 'seed' },
+    ]);
     expect(x.lines.map((l) => l.actions_executed)).toEqual([
-      [{ FactCreated: { fact_id: 6, fact_data: { fields: { kind: 'made', n: 1 } } } }, { FactCreated: { fact_id: 7, fact_data: { fields: { kind: 'made', n: 2 } } } }],
-      [{ FactCreated: { fact_id: 8, fact_data: { fields: { kind: 'made', n: 1 } } } }, { FactCreated: { fact_id: 9, fact_data: { fields: { kind: 'made', n: 2 } } } }],
+      [
+        { FactCreated: { fact_id: 6, fact_data: { fields: { kind: 'made', n: 1 } } } },
+        { FactCreated: { fact_id: 7, fact_data: { fields: { kind: 'made', n: 2 } } } },
+      ],
+      [
+        { FactCreated: { fact_id: 8, fact_data: { fields: { kind: 'made', n: 1 } } } },
+        { FactCreated: { fact_id: 9, fact_data: { fields: { kind: 'made', n: 2 } } } },
+      ],
     ]);
     expect(x.ids).toEqual([5, 6, 7, 2, 3, 8, 9]);
     // A created flat fact carries its id as a field, so it reads back with the same id.
@@ -154,7 +170,10 @@ describe('action effects and result records', () => {
 
   it('UpdateFact: updates the fact whose id is in the field', () => {
     const rules = [r(1, [eq('kind', 'cmd')], [act('UpdateFact', { fact_id_field: 'target', updates: { status: 'closed', 'meta.by': 'cmd' } })])];
-    const x = run(rules, [{ id: 1, kind: 'ticket', status: 'open' }, { id: 2, kind: 'cmd', target: 1 }]);
+    const x = run(rules, [
+      { id: 1, kind: 'ticket', status: 'open' },
+      { id: 2, kind: 'cmd', target: 1 },
+    ]);
     expect(results(x)).toEqual([{ FactUpdated: { fact_id: 1, updated_fields: { status: 'closed', 'meta.by': 'cmd' } } }]);
     expect(x.facts).toEqual([
       { id: 1, kind: 'ticket', status: 'closed', meta: { by: 'cmd' } },
@@ -164,21 +183,29 @@ describe('action effects and result records', () => {
 
   it('DeleteFact: retracts the fact whose id is in the field', () => {
     const rules = [r(1, [eq('kind', 'cmd')], [act('DeleteFact', { fact_id_field: 'target' })])];
-    const x = run(rules, [{ id: 1, kind: 'ticket' }, { id: 2, kind: 'ticket' }, { id: 3, kind: 'cmd', target: { Float: 1 } }]);
+    const x = run(rules, [
+      { id: 1, kind: 'ticket' },
+      { id: 2, kind: 'ticket' },
+      { id: 3, kind: 'cmd', target: { Float: 1 } },
+    ]);
     expect(results(x)).toEqual([{ FactDeleted: { fact_id: 1 } }]);
     expect(x.ids).toEqual([2, 3]);
   });
 
   it('IncrementField: missing counts as 0; integer stays integer, a float anywhere makes a float', () => {
     const rules = [
-      r(1, [], [
-        act('IncrementField', { field: 'a', increment: 1 }),
-        act('IncrementField', { field: 'b', increment: 2 }),
-        act('IncrementField', { field: 'c', increment: 0.5 }),
-        act('IncrementField', { field: 'd', increment: { Float: 1 } }),
-        act('IncrementField', { field: 'e', increment: 1 }),
-        act('IncrementField', { field: 'p.q', increment: -3 }),
-      ]),
+      r(
+        1,
+        [],
+        [
+          act('IncrementField', { field: 'a', increment: 1 }),
+          act('IncrementField', { field: 'b', increment: 2 }),
+          act('IncrementField', { field: 'c', increment: 0.5 }),
+          act('IncrementField', { field: 'd', increment: { Float: 1 } }),
+          act('IncrementField', { field: 'e', increment: 1 }),
+          act('IncrementField', { field: 'p.q', increment: -3 }),
+        ],
+      ),
     ];
     const x = run(rules, [{ id: 1, b: 40, c: 1, d: 2, e: { Float: 1.5 } }]);
     expect(x.tagged[0]!.actions_executed).toEqual([
@@ -198,7 +225,17 @@ describe('action effects and result records', () => {
   });
 
   it('AppendToArray: missing starts an empty array', () => {
-    const rules = [r(1, [], [act('AppendToArray', { field: 'tags', value: 'a' }), act('AppendToArray', { field: 'tags', value: { Integer: 2 } }), act('AppendToArray', { field: 'more', value: [1] })])];
+    const rules = [
+      r(
+        1,
+        [],
+        [
+          act('AppendToArray', { field: 'tags', value: 'a' }),
+          act('AppendToArray', { field: 'tags', value: { Integer: 2 } }),
+          act('AppendToArray', { field: 'more', value: [1] }),
+        ],
+      ),
+    ];
     const x = run(rules, [{ id: 1, more: [0] }]);
     expect(x.lines[0]!.actions_executed).toEqual([
       { ArrayAppended: { fact_id: 1, field: 'tags', appended_value: 'a', new_length: 1 } },
@@ -210,10 +247,14 @@ describe('action effects and result records', () => {
 
   it('SendNotification and TriggerAlert produce records only', () => {
     const rules = [
-      r(1, [], [
-        act('SendNotification', { recipient: 'ops@x', subject: 'S', message: 'M', notification_type: 'Slack', metadata: { k: 1 } }),
-        act('TriggerAlert', { alert_type: 'fraud', message: 'big', severity: 'Critical', metadata: {} }),
-      ]),
+      r(
+        1,
+        [],
+        [
+          act('SendNotification', { recipient: 'ops@x', subject: 'S', message: 'M', notification_type: 'Slack', metadata: { k: 1 } }),
+          act('TriggerAlert', { alert_type: 'fraud', message: 'big', severity: 'Critical', metadata: {} }),
+        ],
+      ),
     ];
     const x = run(rules, [{ id: 1, a: 1 }]);
     expect(x.lines[0]!.actions_executed).toEqual([
@@ -239,7 +280,7 @@ describe('action effects and result records', () => {
     expect(x.facts).toEqual([{ id: 1, price: 2.5, qty: 4, total: 10 }]);
   });
 
-  it('multi-action firings keep action order and see earlier actions\' effects', () => {
+  it("multi-action firings keep action order and see earlier actions' effects", () => {
     const rules = [r(1, [], [set('n', 1), act('IncrementField', { field: 'n', increment: 1 }), act('Formula', { expression: 'n * 10', output_field: 'm' })])];
     const x = run(rules, [{ id: 1 }]);
     expect(x.facts).toEqual([{ id: 1, n: 2, m: 20 }]);
@@ -249,19 +290,26 @@ describe('action effects and result records', () => {
 describe('failed actions', () => {
   it('become Logged results with the reason, and the run continues', () => {
     const rules = [
-      r(1, [], [
-        act('IncrementField', { field: 'name', increment: 1 }),
-        act('AppendToArray', { field: 'name', value: 1 }),
-        act('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x', b: 'missing' }, output_field: 'o' }),
-        act('Formula', { expression: 'x / 0', output_field: 'o' }),
-        act('UpdateFact', { fact_id_field: 'nope', updates: { a: 1 } }),
-        act('UpdateFact', { fact_id_field: 'x', updates: { a: 1 } }),
-        act('DeleteFact', { fact_id_field: 'name' }),
-        act('SetField', { field: 'name.first', value: 'A' }),
-        log('still here'),
-      ]),
+      r(
+        1,
+        [],
+        [
+          act('IncrementField', { field: 'name', increment: 1 }),
+          act('AppendToArray', { field: 'name', value: 1 }),
+          act('CallCalculator', { calculator_name: 'add', input_mapping: { a: 'x', b: 'missing' }, output_field: 'o' }),
+          act('Formula', { expression: 'x / 0', output_field: 'o' }),
+          act('UpdateFact', { fact_id_field: 'nope', updates: { a: 1 } }),
+          act('UpdateFact', { fact_id_field: 'x', updates: { a: 1 } }),
+          act('DeleteFact', { fact_id_field: 'name' }),
+          act('SetField', { field: 'name.first', value: 'A' }),
+          log('still here'),
+        ],
+      ),
     ];
-    const x = run(rules, [{ id: 1, name: 'Ann', x: 99 }, { id: 2, name: 'Bob', x: 1 }]);
+    const x = run(rules, [
+      { id: 1, name: 'Ann', x: 99 },
+      { id: 2, name: 'Bob', x: 1 },
+    ]);
     expect(x.order).toEqual([
       [1, 1],
       [1, 2],
@@ -326,7 +374,10 @@ describe('forward chaining', () => {
   });
 
   it('matches created facts', () => {
-    const x = run([r(1, [eq('kind', 'a')], [act('CreateFact', { data: { fields: { kind: 'b' } } })]), r(2, [eq('kind', 'b')], [log('b')])], [{ id: 0, kind: 'a' }]);
+    const x = run(
+      [r(1, [eq('kind', 'a')], [act('CreateFact', { data: { fields: { kind: 'b' } } })]), r(2, [eq('kind', 'b')], [log('b')])],
+      [{ id: 0, kind: 'a' }],
+    );
     expect(x.order).toEqual([
       [1, 0],
       [2, 1],
@@ -335,8 +386,14 @@ describe('forward chaining', () => {
 
   it('re-matches facts changed by UpdateFact', () => {
     const x = run(
-      [r(1, [eq('kind', 'cmd')], [act('UpdateFact', { fact_id_field: 'target', updates: { status: 'reviewed' } })]), r(2, [eq('status', 'reviewed')], [log('r')])],
-      [{ id: 1, status: 'new' }, { id: 2, kind: 'cmd', target: 1 }],
+      [
+        r(1, [eq('kind', 'cmd')], [act('UpdateFact', { fact_id_field: 'target', updates: { status: 'reviewed' } })]),
+        r(2, [eq('status', 'reviewed')], [log('r')]),
+      ],
+      [
+        { id: 1, status: 'new' },
+        { id: 2, kind: 'cmd', target: 1 },
+      ],
     );
     expect(x.order).toEqual([
       [1, 2],
@@ -348,13 +405,19 @@ describe('forward chaining', () => {
     const x = run(rules, [{ id: 1, status: 'new' }], { chain: false });
     expect(x.order).toEqual([[1, 1]]);
     expect(x.facts).toEqual([{ id: 1, status: 'reviewed' }]);
-    const c = run([r(1, [eq('kind', 'a')], [act('CreateFact', { data: { fields: { kind: 'b' } } })]), r(2, [eq('kind', 'b')], [log('b')])], [{ id: 0, kind: 'a' }], { chain: false });
+    const c = run(
+      [r(1, [eq('kind', 'a')], [act('CreateFact', { data: { fields: { kind: 'b' } } })]), r(2, [eq('kind', 'b')], [log('b')])],
+      [{ id: 0, kind: 'a' }],
+      { chain: false },
+    );
     expect(c.order).toEqual([[1, 0]]);
     expect(c.ids).toEqual([0, 1]);
   });
 
   it('with chain: false, activations made at insertion still fire after the fact changes', () => {
-    const x = run([r(1, [eq('s', 'new')], [set('s', 'done')], { salience: 1 }), r(2, [eq('s', 'new')], [log('late')])], [{ id: 1, s: 'new' }], { chain: false });
+    const x = run([r(1, [eq('s', 'new')], [set('s', 'done')], { salience: 1 }), r(2, [eq('s', 'new')], [log('late')])], [{ id: 1, s: 'new' }], {
+      chain: false,
+    });
     expect(x.order).toEqual([
       [1, 1],
       [2, 1],
@@ -379,7 +442,13 @@ describe('refraction', () => {
   });
 
   it('a change that keeps a rule matching does not make it fire again', () => {
-    const x = run([r(1, [], [act('IncrementField', { field: 'n', increment: 1 })]), r(2, [{ field: 'n', operator: 'GreaterThan', value: 0 }], [act('IncrementField', { field: 'n', increment: 1 })])], [{ id: 1, n: 0 }]);
+    const x = run(
+      [
+        r(1, [], [act('IncrementField', { field: 'n', increment: 1 })]),
+        r(2, [{ field: 'n', operator: 'GreaterThan', value: 0 }], [act('IncrementField', { field: 'n', increment: 1 })]),
+      ],
+      [{ id: 1, n: 0 }],
+    );
     expect(x.order).toEqual([
       [1, 1],
       [2, 1],
@@ -435,7 +504,16 @@ describe('cancelled activations', () => {
   });
 
   it('a deleted fact cannot be updated or deleted again', () => {
-    const x = run([r(1, [eq('kind', 'cmd')], [act('DeleteFact', { fact_id_field: 't' }), act('DeleteFact', { fact_id_field: 't' }), act('UpdateFact', { fact_id_field: 't', updates: { a: 1 } })])], [{ id: 1 }, { id: 2, kind: 'cmd', t: 1 }]);
+    const x = run(
+      [
+        r(
+          1,
+          [eq('kind', 'cmd')],
+          [act('DeleteFact', { fact_id_field: 't' }), act('DeleteFact', { fact_id_field: 't' }), act('UpdateFact', { fact_id_field: 't', updates: { a: 1 } })],
+        ),
+      ],
+      [{ id: 1 }, { id: 2, kind: 'cmd', t: 1 }],
+    );
     const a = x.lines[0]!.actions_executed as Json[];
     expect(a[0]).toEqual({ FactDeleted: { fact_id: 1 } });
     expect((a[1]!.Logged as { message: string }).message).toContain('no fact with id 1');
@@ -481,21 +559,30 @@ describe('constants are never aliased', () => {
       r(1, [eq('kind', 'seed')], [act('CreateFact', { data: { fields: { kind: 'made', list: [1], o: { k: [] } } } })], { salience: 1 }),
       r(2, [eq('kind', 'made')], [act('AppendToArray', { field: 'list', value: 2 }), act('AppendToArray', { field: 'o.k', value: 'x' })]),
     ];
-    const x = run(rules, [{ id: 0, kind: 'seed' }, { id: 1, kind: 'seed' }]);
+    const x = run(rules, [
+      { id: 0, kind: 'seed' },
+      { id: 1, kind: 'seed' },
+    ]);
     expect(x.facts.filter((f) => f.kind === 'made')).toEqual([
       { kind: 'made', list: [1, 2], o: { k: ['x'] }, id: 1 },
       { kind: 'made', list: [1, 2], o: { k: ['x'] }, id: 2 },
     ]);
     const created = x.firings.filter((f) => f.rule_id === 1).map((f) => f.actions_executed[0]);
-    for (const c of created) expect(c).toEqual({ FactCreated: { fact_id: expect.any(Number), fact_data: { fields: { kind: 'made', list: [1], o: { k: [] } } } } });
+    for (const c of created)
+      expect(c).toEqual({ FactCreated: { fact_id: expect.any(Number), fact_data: { fields: { kind: 'made', list: [1], o: { k: [] } } } } });
   });
 
   it('an appended array value is copied, and UpdateFact values are copied', () => {
     const rules = [
       r(1, [eq('kind', 'a')], [act('AppendToArray', { field: 'l', value: [0] }), act('AppendToArray', { field: 'l', value: [0] })], { salience: 2 }),
-      r(2, [eq('kind', 'a')], [act('UpdateFact', { fact_id_field: 'id', updates: { u: [] } }), act('AppendToArray', { field: 'u', value: 1 })], { salience: 1 }),
+      r(2, [eq('kind', 'a')], [act('UpdateFact', { fact_id_field: 'id', updates: { u: [] } }), act('AppendToArray', { field: 'u', value: 1 })], {
+        salience: 1,
+      }),
     ];
-    const x = run(rules, [{ id: 0, kind: 'a' }, { id: 1, kind: 'a' }]);
+    const x = run(rules, [
+      { id: 0, kind: 'a' },
+      { id: 1, kind: 'a' },
+    ]);
     expect(x.facts).toEqual([
       { id: 0, kind: 'a', l: [[0], [0]], u: [1] },
       { id: 1, kind: 'a', l: [[0], [0]], u: [1] },
@@ -512,11 +599,14 @@ describe('constants are never aliased', () => {
 
 describe('facts', () => {
   it('reads reference-shaped and flat facts, assigning missing ids by position', () => {
-    const x = run([r(1, [{ field: 'amount', operator: 'GreaterThan', value: 1000 }], [log('big')])], [
-      { id: 7, external_id: 'e7', timestamp: '2025-01-01T00:00:00Z', data: { fields: { amount: { Float: 1500.0 } } } },
-      { amount: 2000 },
-      { id: -1, amount: 5000 },
-    ]);
+    const x = run(
+      [r(1, [{ field: 'amount', operator: 'GreaterThan', value: 1000 }], [log('big')])],
+      [
+        { id: 7, external_id: 'e7', timestamp: '2025-01-01T00:00:00Z', data: { fields: { amount: { Float: 1500.0 } } } },
+        { amount: 2000 },
+        { id: -1, amount: 5000 },
+      ],
+    );
     expect(x.order).toEqual([
       [1, 7],
       [1, 1],

@@ -398,7 +398,7 @@ describe('toTagged and the round trip through decodeValue', () => {
     };
     const back = decodeValue(JSON.parse(JSON.stringify(toTagged(v))));
     expect(back).toEqual(v);
-    const o = (back as { f: Value; a: Value[] });
+    const o = back as { f: Value; a: Value[] };
     expect(o.f).toBeInstanceOf(FloatValue);
     expect(o.a[1]).toBeInstanceOf(FloatValue);
     expect(o.a[0]).toBe(1);
@@ -419,7 +419,11 @@ describe('toTagged and the round trip through decodeValue', () => {
         { depthSize: 'small', withCrossShrink: true },
         leaf,
         fc.array(tie('v'), { maxLength: 4 }),
-        fc.dictionary(fc.string().filter((k) => k !== '__proto__'), tie('v'), { maxKeys: 4 }),
+        fc.dictionary(
+          fc.string().filter((k) => k !== '__proto__'),
+          tie('v'),
+          { maxKeys: 4 },
+        ),
       ),
     })).v;
     fc.assert(

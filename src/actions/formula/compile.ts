@@ -3,18 +3,7 @@
 // so the per-fact path has no try/catch and allocates only for results and error messages.
 
 import { compilePath, type FieldReader } from '../../model/path.js';
-import {
-  DateValue,
-  FloatValue,
-  compareValues,
-  formatRfc3339,
-  isFloat,
-  toNumber,
-  kindOf,
-  valuesEqual,
-  type FieldMap,
-  type Value,
-} from '../../model/value.js';
+import { DateValue, FloatValue, compareValues, formatRfc3339, isFloat, toNumber, kindOf, valuesEqual, type FieldMap, type Value } from '../../model/value.js';
 import type { FunctionName, Node } from './parser.js';
 
 /** A runtime error, returned (not thrown) up through the evaluator tree. */
@@ -392,7 +381,7 @@ class Compiler {
       if (b instanceof Failure) return b;
       if (typeof a === 'number' && typeof b === 'number') return lt ? a < b : le ? a <= b : gt ? a > b : a >= b;
       const c = compareValues(a, b);
-      if (c !== c) return site.fail(`cannot apply ${site.op} to ${kind(a)} and ${kind(b)}`);
+      if (Number.isNaN(c)) return site.fail(`cannot apply ${site.op} to ${kind(a)} and ${kind(b)}`);
       return lt ? c < 0 : le ? c <= 0 : gt ? c > 0 : c >= 0;
     };
   }
@@ -478,9 +467,7 @@ class Compiler {
       case 'ceil':
         return numeric1(args[0]!, site, (x, float) => num(Math.ceil(x), float));
       case 'sqrt':
-        return numeric1(args[0]!, site, (x) =>
-          x < 0 ? site.fail(`sqrt of negative number ${x}`) : num(Math.sqrt(x), true),
-        );
+        return numeric1(args[0]!, site, (x) => (x < 0 ? site.fail(`sqrt of negative number ${x}`) : num(Math.sqrt(x), true)));
       case 'round':
         return round(args[0]!, args[1], site);
       case 'len': {

@@ -14,28 +14,7 @@ export class FormulaSyntaxError extends Error {
 }
 
 /** Operator and punctuation tokens. */
-export type Punct =
-  | '**'
-  | '*'
-  | '/'
-  | '%'
-  | '+'
-  | '-'
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | '=='
-  | '!='
-  | '!'
-  | '&&'
-  | '||'
-  | '?'
-  | ':'
-  | '('
-  | ')'
-  | ','
-  | '.';
+export type Punct = '**' | '*' | '/' | '%' | '+' | '-' | '<' | '<=' | '>' | '>=' | '==' | '!=' | '!' | '&&' | '||' | '?' | ':' | '(' | ')' | ',' | '.';
 
 export type Token =
   | { readonly kind: 'number'; readonly pos: number; readonly end: number; readonly value: number; readonly float: boolean }
