@@ -1,23 +1,21 @@
-// The library-level engine API: load and validate rules (with the features this build
-// supports), compile them into a network, and evaluate facts through a session.
+// The library-level engine API: load and validate rules, compile them into a network, and
+// evaluate facts through a session.
 
 import { readFileSync } from 'node:fs';
 import { CALCULATORS } from './actions/calculators.js';
-import { compileFormula, FormulaSyntaxError } from './actions/formula/index.js';
+import { formulaFields, FormulaSyntaxError } from './actions/formula/index.js';
 import { describeIoError, RuleFileError, type RuleIssue } from './model/errors.js';
 import { decodeFact, Fact } from './model/fact.js';
-import { validateRules, type FeatureSupport } from './model/rules.js';
+import { cloneValue, type FieldMap } from './model/value.js';
+import { validateRules, type RuleChecks } from './model/rules.js';
 import type { Firing, Rule } from './model/types.js';
 import { locateJsonError } from './io/json-error.js';
 import { compileNetwork, type Network } from './rete/network.js';
 import { Session, type SessionOptions } from './rete/session.js';
 
-/** What this build compiles; a rule needing anything else is rejected when loaded. */
-export const FEATURES: FeatureSupport = {
-  patterns: true,
-  aggregation: true,
-  stream: true,
-  checkCalculator(name, mapped) {
+/** The checks rule validation needs from the action compilers. */
+export const RULE_CHECKS: RuleChecks = {
+  calculator(name, mapped) {
     const calc = CALCULATORS.get(name);
     if (!calc) return `unknown calculator "${name}"; expected one of ${[...CALCULATORS.keys()].join(', ')}`;
     const missing = calc.required.filter((a) => !mapped.includes(a));
@@ -27,12 +25,11 @@ export const FEATURES: FeatureSupport = {
     if (extra.length > 0) return `calculator "${name}" has no argument ${extra.map((a) => `"${a}"`).join(', ')}; it takes ${[...known].join(', ')}`;
     return null;
   },
-  checkFormula(expression) {
+  formula(expression) {
     try {
-      compileFormula(expression);
-      return null;
+      return { fields: formulaFields(expression) };
     } catch (e) {
-      if (e instanceof FormulaSyntaxError) return e.message;
+      if (e instanceof FormulaSyntaxError) return { error: e.message };
       throw e;
     }
   },
@@ -45,7 +42,7 @@ export interface LoadedRules {
 
 /** Validates a parsed rules document; throws RuleFileError listing every problem. */
 export function loadRules(doc: unknown, name = '<rules>'): LoadedRules {
-  const v = validateRules(doc, FEATURES);
+  const v = validateRules(doc, RULE_CHECKS);
   if (v.errors.length > 0) throw new RuleFileError(name, v.errors);
   return { rules: v.rules, warnings: v.warnings };
 }
@@ -83,7 +80,8 @@ export function compileRules(doc: unknown): LoadedRules & { network: Network } {
 
 /**
  * Evaluates facts (wire JSON objects or decoded Facts) against compiled rules in one call
- * and returns the firings in order, plus the facts as they stand at the end.
+ * and returns the firings in order, plus the facts as they stand at the end. The inputs are
+ * copied, never changed: calling it twice on the same facts gives the same answer.
  */
 export function evaluate(
   network: Network,
@@ -95,9 +93,14 @@ export function evaluate(
   const session = new Session(network, { ...options, onFiring: (f) => firings.push(f), onFactDone: (f) => out.push(f) });
   let ordinal = 0;
   for (const raw of facts) {
-    session.insert(raw instanceof Fact ? raw : decodeFact(structuredClone(raw), ordinal));
+    session.insert(raw instanceof Fact ? copyFact(raw) : decodeFact(structuredClone(raw), ordinal));
     ordinal++;
   }
   session.end();
   return { firings, facts: out };
+}
+
+/** A fact with its own copy of the fields (actions change fields in place). */
+function copyFact(f: Fact): Fact {
+  return new Fact(f.id, cloneValue(f.fields) as FieldMap, f.timestamp, f.externalId, f.shape);
 }

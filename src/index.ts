@@ -1,14 +1,15 @@
 // rete-eval as a library: compile rules into a RETE network, run facts through a session,
 // or run a whole batch from files. Every public type is exported from here.
 
-export { compileRules, compileRulesFile, evaluate, loadRules, readRulesDocument, FEATURES, type LoadedRules } from './engine.js';
+export { compileRules, compileRulesFile, evaluate, loadRules, readRulesDocument, RULE_CHECKS, type LoadedRules } from './engine.js';
 export { runBatch, type RunOptions } from './pipeline.js';
 export { Session, type SessionOptions, type SessionStats } from './rete/session.js';
-export type { NodeMemoryStats } from './rete/beta.js';
+export type { RunPlan } from './rete/session-plan.js';
+export type { NodeMemoryStats } from './rete/beta-network.js';
 export { compileNetwork, type Network } from './rete/network.js';
 export { explainNetwork, formatExplain, type ExplainNode } from './rete/explain.js';
-export { validateRules, type FeatureSupport, type RuleValidation } from './model/rules.js';
-export { Fact, FactShape, decodeFact } from './model/fact.js';
+export { validateRules, type RuleChecks, type RuleValidation } from './model/rules.js';
+export { Fact, FactShape, decodeFact, FIRST_CREATED_ID } from './model/fact.js';
 export { FactReader, detectFormat, type InputFormat, type DetectedFormat, type Reject, type ReaderOptions, type ReaderStats } from './io/reader.js';
 export { firingLine, factLine, type ValueStyle } from './io/serialize.js';
 export type { RunReport, StageTimes, NetworkSummary } from './report/report.js';
@@ -41,6 +42,8 @@ export type {
   Pattern,
   Action,
   ActionKind,
+  ActionValue,
+  FieldRef,
   ActionResult,
   Firing,
   Operator,

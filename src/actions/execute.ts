@@ -1,99 +1,133 @@
 // Action executors: each rule action compiled once into an object whose run() applies
-// its effect to working memory and returns the result record (formats.md §4). A failed
-// action returns a Logged result with the reason; it never throws.
+// its effect to working memory and returns the result record. A failed action returns a
+// Logged result with the reason; it never throws. Compiled actions hold no run state: the
+// session passes its working memory in, with the fact acted on and the facts the rule bound.
 
-import { compilePath, rootField, writePath, type FieldReader } from '../model/path.js';
-import type { Fact } from '../model/fact.js';
-import type { Action, ActionResult, Rule } from '../model/types.js';
+import { rootField, writePath } from '../model/path.js';
+import type { Action, ActionResult, ActionValue, Rule } from '../model/types.js';
 import { cloneValue, describeValue, isFloat, kindOf, makeNumber, toNumber, type FieldMap, type Value } from '../model/value.js';
 import { getCalculator, type Calculator } from './calculators.js';
 import { compileFormula, type CompiledFormula } from './formula/index.js';
+import { actionScope, type ActionScope, type Bound, type FactHandle, type ScopeInput, type ScopeReader } from './scope.js';
 
-/** What actions may do to working memory; implemented by the session. */
-export interface WorkingMemoryOps {
+export type { Bound, FactHandle } from './scope.js';
+
+/**
+ * What actions may do to working memory; implemented by the session, whose own record of a
+ * fact (`H`) stands behind every handle actions are given and give back.
+ */
+export interface WorkingMemoryOps<H extends FactHandle> {
   /** Records that a root field of a fact changed (the fact may need to re-propagate). */
-  changed(fact: Fact, rootField: string): void;
+  changed(w: H, rootField: string): void;
   /**
    * Says, before the write, that a field some pattern of a multi-fact rule reads is about
    * to change on this fact (the beta network takes the fact out, or under --no-chain
    * keeps its old values).
    */
-  willChange(fact: Fact): void;
-  /** Inserts a new fact with the next free id and returns it. */
-  create(fields: FieldMap, parent: Fact): Fact;
+  willChange(w: H): void;
+  /** Inserts a new fact made from `fields` (in the shape of `parent`) and returns it. */
+  create(fields: FieldMap, parent: H): H;
   /** The live fact with this id, if working memory holds it. */
-  lookup(id: number): Fact | undefined;
-  retract(fact: Fact): void;
+  lookup(id: number): H | undefined;
+  retract(w: H): void;
 }
 
 export abstract class CompiledAction {
-  /** Alias of the pattern whose fact this acts on; null = the first pattern's fact. */
-  readonly target: string | null;
   /** Whether a field this action writes is read by some condition (else changes need no notice). */
   protected notify = true;
   /** Whether a field this action writes is read by a pattern of a multi-fact rule (warn before writing). */
   protected guard = false;
-  constructor(target: string | null) {
-    this.target = target;
-  }
   /**
    * Told which root fields the network's conditions read, and which of them patterns of
-   * multi-fact rules read, once, after compilation.
+   * multi-fact rules read, once, while the network compiles.
    */
-  bindReads(reads: ReadonlySet<string>, patternReads: ReadonlySet<string> = EMPTY): void {
+  bindReads(reads: ReadonlySet<string>, patternReads: ReadonlySet<string>): void {
     this.notify = this.writes().some((w) => reads.has(w));
     this.guard = this.writes().some((w) => patternReads.has(w));
   }
-  abstract run(wm: WorkingMemoryOps, fact: Fact): ActionResult;
+  /** Applies the action to `target`; `bound` holds the facts of a multi-fact rule's patterns. */
+  abstract run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult;
   /** Root fields this action may write on some fact (for chaining analysis). */
   writes(): readonly string[] {
     return [];
   }
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
-
 function logged(message: string): ActionResult {
   return { Logged: { message } };
 }
 
+/** A copy of a value read from a fact, so that the fact written to and the result record never alias it. */
+function owned(v: Value): Value {
+  return typeof v === 'object' && v !== null ? cloneValue(v) : v;
+}
+
+/** An action's value, compiled: a constant (copied on write when mutable) or a Ref'd field. */
+class ValueOf {
+  readonly constant: Value;
+  private readonly mutable: boolean;
+  readonly ref: ScopeReader | null;
+  /** `alias.field` of a Ref, for messages. */
+  readonly refName: string;
+  constructor(v: ActionValue, scope: ActionScope) {
+    this.constant = v.ref === null ? v.value : null;
+    this.mutable = v.ref === null && cloneValue(v.value) !== v.value;
+    this.ref = v.ref === null ? null : scope.refReader(v.ref);
+    this.refName = v.ref === null ? '' : `${v.ref.alias}.${v.ref.field}`;
+  }
+  /** The value to write (owned by the writer), or undefined when a Ref'd field is missing. */
+  get(input: ScopeInput): Value | undefined {
+    if (this.ref === null) return this.mutable ? cloneValue(this.constant) : this.constant;
+    const v = this.ref(input);
+    return v === undefined ? undefined : owned(v);
+  }
+  /** The value for the result record: the constant as written in the rule, or a copy of what was written. */
+  result(written: Value): Value {
+    return this.ref === null ? this.constant : owned(written);
+  }
+  missing(kind: string, target: FactHandle): ActionResult {
+    return logged(`${kind}: the Ref'd field "${this.refName}" is missing (the rule fired on fact ${target.fact.id})`);
+  }
+}
+
 class LogAction extends CompiledAction {
-  constructor(
-    target: string | null,
-    private readonly message: string,
-  ) {
-    super(target);
+  private readonly result: ActionResult;
+  constructor(message: string) {
+    super();
+    this.result = { Logged: { message } };
   }
   run(): ActionResult {
-    return { Logged: { message: this.message } };
+    // Result records are serialized, never changed: one object serves every firing.
+    return this.result;
   }
 }
 
 class SetFieldAction extends CompiledAction {
+  private readonly field: string;
   private readonly root: string;
   /** A plain field name: one property store, no path walk. */
   private readonly plain: boolean;
-  /** The value is an array or object: each fact gets its own copy. */
-  private readonly mutable: boolean;
-  constructor(
-    target: string | null,
-    private readonly field: string,
-    private readonly value: Value,
-  ) {
-    super(target);
+  private readonly value: ValueOf;
+  private readonly scope: ActionScope;
+  constructor(field: string, value: ActionValue, scope: ActionScope) {
+    super();
+    this.field = field;
     this.root = rootField(field);
     this.plain = field.indexOf('.') < 0 && !(field in Object.prototype);
-    this.mutable = cloneValue(value) !== value;
+    this.value = new ValueOf(value, scope);
+    this.scope = scope;
   }
-  run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
-    const value = this.mutable ? cloneValue(this.value) : this.value;
-    if (this.guard) wm.willChange(fact);
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+    const value = this.value.get(this.scope.input(target, bound));
+    if (value === undefined) return this.value.missing('SetField', target);
+    const fact = target.fact;
+    if (this.guard) wm.willChange(target);
     if (this.plain) fact.fields[this.field] = value;
     else if (!writePath(fact.fields, this.field, value)) {
       return logged(`SetField: cannot set "${this.field}" on fact ${fact.id}: a non-object value is in the way`);
     }
-    if (this.notify) wm.changed(fact, this.root);
-    return { FieldSet: { fact_id: fact.id, field: this.field, value: this.value } };
+    if (this.notify) wm.changed(target, this.root);
+    return { FieldSet: { fact_id: fact.id, field: this.field, value: this.value.result(value) } };
   }
   override writes(): readonly string[] {
     return [this.root];
@@ -101,34 +135,38 @@ class SetFieldAction extends CompiledAction {
 }
 
 class IncrementFieldAction extends CompiledAction {
-  private readonly read: FieldReader;
+  private readonly field: string;
+  private readonly read: ScopeReader;
   private readonly root: string;
-  private readonly by: number;
-  private readonly byFloat: boolean;
-  constructor(
-    target: string | null,
-    private readonly field: string,
-    increment: Value,
-  ) {
-    super(target);
-    this.read = compilePath(field);
+  private readonly by: ValueOf;
+  private readonly scope: ActionScope;
+  constructor(field: string, increment: ActionValue, scope: ActionScope) {
+    super();
+    this.field = field;
+    this.read = scope.reader(field);
     this.root = rootField(field);
-    this.by = toNumber(increment)!;
-    this.byFloat = isFloat(increment);
+    this.by = new ValueOf(increment, scope);
+    this.scope = scope;
   }
-  run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
-    const old = this.read(fact.fields);
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+    const fact = target.fact;
+    const input = this.scope.input(target, bound);
+    const inc = this.by.get(input);
+    if (inc === undefined) return this.by.missing('IncrementField', target);
+    const by = toNumber(inc);
+    if (by === undefined) return logged(`IncrementField: Ref "${this.by.refName}" holds ${kindOf(inc)} ${describeValue(inc)}, not a number`);
+    const old = this.read(input);
     const oldValue: Value = old === undefined ? 0 : old;
     const n = toNumber(oldValue);
     if (n === undefined) {
       return logged(`IncrementField: field "${this.field}" of fact ${fact.id} is ${kindOf(oldValue)} ${describeValue(oldValue)}, not a number`);
     }
-    const next = makeNumber(n + this.by, this.byFloat || isFloat(oldValue));
-    if (this.guard) wm.willChange(fact);
+    const next = makeNumber(n + by, isFloat(inc) || isFloat(oldValue));
+    if (this.guard) wm.willChange(target);
     if (!writePath(fact.fields, this.field, next)) {
       return logged(`IncrementField: cannot set "${this.field}" on fact ${fact.id}: a non-object value is in the way`);
     }
-    if (this.notify) wm.changed(fact, this.root);
+    if (this.notify) wm.changed(target, this.root);
     return { FieldIncremented: { fact_id: fact.id, field: this.field, old_value: oldValue, new_value: next } };
   }
   override writes(): readonly string[] {
@@ -137,20 +175,26 @@ class IncrementFieldAction extends CompiledAction {
 }
 
 class AppendToArrayAction extends CompiledAction {
-  private readonly read: FieldReader;
+  private readonly field: string;
+  private readonly read: ScopeReader;
   private readonly root: string;
-  constructor(
-    target: string | null,
-    private readonly field: string,
-    private readonly value: Value,
-  ) {
-    super(target);
-    this.read = compilePath(field);
+  private readonly value: ValueOf;
+  private readonly scope: ActionScope;
+  constructor(field: string, value: ActionValue, scope: ActionScope) {
+    super();
+    this.field = field;
+    this.read = scope.reader(field);
     this.root = rootField(field);
+    this.value = new ValueOf(value, scope);
+    this.scope = scope;
   }
-  run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
-    let arr = this.read(fact.fields);
-    if (this.guard && (arr === undefined || Array.isArray(arr))) wm.willChange(fact);
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+    const fact = target.fact;
+    const input = this.scope.input(target, bound);
+    const item = this.value.get(input);
+    if (item === undefined) return this.value.missing('AppendToArray', target);
+    let arr = this.read(input);
+    if (this.guard && (arr === undefined || Array.isArray(arr))) wm.willChange(target);
     if (arr === undefined) {
       arr = [];
       if (!writePath(fact.fields, this.field, arr)) {
@@ -159,82 +203,120 @@ class AppendToArrayAction extends CompiledAction {
     } else if (!Array.isArray(arr)) {
       return logged(`AppendToArray: field "${this.field}" of fact ${fact.id} is ${kindOf(arr)}, not an array`);
     }
-    arr.push(cloneValue(this.value));
-    if (this.notify) wm.changed(fact, this.root);
-    return { ArrayAppended: { fact_id: fact.id, field: this.field, appended_value: this.value, new_length: arr.length } };
+    arr.push(item);
+    if (this.notify) wm.changed(target, this.root);
+    return { ArrayAppended: { fact_id: fact.id, field: this.field, appended_value: this.value.result(item), new_length: arr.length } };
   }
   override writes(): readonly string[] {
     return [this.root];
   }
 }
 
-class CreateFactAction extends CompiledAction {
-  constructor(
-    target: string | null,
-    private readonly fields: FieldMap,
-  ) {
-    super(target);
+/** A map of field values to write (CreateFact data, UpdateFact updates), compiled. */
+class FieldValues {
+  readonly entries: readonly (readonly [string, ValueOf])[];
+  /** Every value is a constant: the rule's own map serves as the result record. */
+  readonly constants: FieldMap | null;
+  constructor(values: Readonly<Record<string, ActionValue>>, scope: ActionScope) {
+    this.entries = Object.keys(values).map((k) => [k, new ValueOf(values[k]!, scope)] as const);
+    let constants: FieldMap | null = {};
+    for (const [k, v] of this.entries) {
+      if (v.ref !== null) constants = null;
+      else if (constants !== null) constants[k] = v.constant;
+    }
+    this.constants = constants;
   }
-  run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
-    const created = wm.create(cloneValue(this.fields) as FieldMap, fact);
-    return { FactCreated: { fact_id: created.id, fact_data: { fields: this.fields } } };
+  /** The values as written in the result record, or the first Ref found missing. */
+  resolve(input: ScopeInput): FieldMap | ValueOf {
+    if (this.constants !== null) return this.constants;
+    const out: FieldMap = {};
+    for (const [k, v] of this.entries) {
+      const x = v.get(input);
+      if (x === undefined) return v;
+      out[k] = x;
+    }
+    return out;
+  }
+}
+
+class CreateFactAction extends CompiledAction {
+  private readonly fields: FieldValues;
+  private readonly scope: ActionScope;
+  constructor(fields: Readonly<Record<string, ActionValue>>, scope: ActionScope) {
+    super();
+    this.fields = new FieldValues(fields, scope);
+    this.scope = scope;
+  }
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+    const data = this.fields.resolve(this.scope.input(target, bound));
+    if (data instanceof ValueOf) return data.missing('CreateFact', target);
+    const created = wm.create(cloneValue(data) as FieldMap, target);
+    return { FactCreated: { fact_id: created.fact.id, fact_data: { fields: data } } };
   }
 }
 
 /** Reads the id of another fact from a field of the matched one. */
-function targetId(fact: Fact, read: FieldReader, field: string, kind: string): number | string {
-  const v = read(fact.fields);
+function targetId(read: ScopeReader, input: ScopeInput, target: FactHandle, field: string, kind: string): number | string {
+  const v = read(input);
   const n = toNumber(v);
   if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
     return v === undefined
-      ? `${kind}: field "${field}" of fact ${fact.id} is missing; it should hold a fact id`
-      : `${kind}: field "${field}" of fact ${fact.id} holds ${describeValue(v)}, not a fact id`;
+      ? `${kind}: field "${field}" of fact ${target.fact.id} is missing; it should hold a fact id`
+      : `${kind}: field "${field}" of fact ${target.fact.id} holds ${describeValue(v)}, not a fact id`;
   }
   return n;
 }
 
 class UpdateFactAction extends CompiledAction {
-  private readonly read: FieldReader;
-  private readonly entries: [string, string, Value][];
-  constructor(
-    target: string | null,
-    private readonly idField: string,
-    private readonly updates: FieldMap,
-  ) {
-    super(target);
-    this.read = compilePath(idField);
-    this.entries = Object.keys(updates).map((k) => [k, rootField(k), updates[k]!]);
+  private readonly idField: string;
+  private readonly read: ScopeReader;
+  private readonly updates: FieldValues;
+  private readonly roots: readonly string[];
+  private readonly scope: ActionScope;
+  constructor(idField: string, updates: Readonly<Record<string, ActionValue>>, scope: ActionScope) {
+    super();
+    this.idField = idField;
+    this.read = scope.reader(idField);
+    this.updates = new FieldValues(updates, scope);
+    this.roots = this.updates.entries.map(([k]) => rootField(k));
+    this.scope = scope;
   }
-  run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
-    const id = targetId(fact, this.read, this.idField, 'UpdateFact');
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+    const input = this.scope.input(target, bound);
+    const id = targetId(this.read, input, target, this.idField, 'UpdateFact');
     if (typeof id === 'string') return logged(id);
     const other = wm.lookup(id);
     if (other === undefined) return logged(`UpdateFact: no fact with id ${id} in working memory`);
+    const updates = this.updates.resolve(input);
+    if (updates instanceof ValueOf) return updates.missing('UpdateFact', target);
     if (this.guard) wm.willChange(other);
-    for (const [path, root, value] of this.entries) {
-      if (!writePath(other.fields, path, cloneValue(value))) {
+    const entries = this.updates.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const path = entries[i]![0];
+      if (!writePath(other.fact.fields, path, cloneValue(updates[path]!))) {
         return logged(`UpdateFact: cannot set "${path}" on fact ${id}: a non-object value is in the way`);
       }
-      if (this.notify) wm.changed(other, root);
+      if (this.notify) wm.changed(other, this.roots[i]!);
     }
-    return { FactUpdated: { fact_id: id, updated_fields: this.updates } };
+    return { FactUpdated: { fact_id: id, updated_fields: updates } };
   }
   override writes(): readonly string[] {
-    return this.entries.map((e) => e[1]);
+    return this.roots;
   }
 }
 
 class DeleteFactAction extends CompiledAction {
-  private readonly read: FieldReader;
-  constructor(
-    target: string | null,
-    private readonly idField: string,
-  ) {
-    super(target);
-    this.read = compilePath(idField);
+  private readonly idField: string;
+  private readonly read: ScopeReader;
+  private readonly scope: ActionScope;
+  constructor(idField: string, scope: ActionScope) {
+    super();
+    this.idField = idField;
+    this.read = scope.reader(idField);
+    this.scope = scope;
   }
-  run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
-    const id = targetId(fact, this.read, this.idField, 'DeleteFact');
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+    const id = targetId(this.read, this.scope.input(target, bound), target, this.idField, 'DeleteFact');
     if (typeof id === 'string') return logged(id);
     const other = wm.lookup(id);
     if (other === undefined) return logged(`DeleteFact: no fact with id ${id} in working memory`);
@@ -243,24 +325,12 @@ class DeleteFactAction extends CompiledAction {
   }
 }
 
-class TriggerAlertAction extends CompiledAction {
+/** Actions whose result is the same record every time: it is made once. */
+class FixedResultAction extends CompiledAction {
   private readonly result: ActionResult;
-  constructor(target: string | null, action: Extract<Action, { kind: 'TriggerAlert' }>) {
-    super(target);
-    this.result = { AlertTriggered: { alert_type: action.alertType, severity: action.severity, message: action.message } };
-  }
-  run(): ActionResult {
-    return this.result;
-  }
-}
-
-class SendNotificationAction extends CompiledAction {
-  private readonly result: ActionResult;
-  constructor(target: string | null, action: Extract<Action, { kind: 'SendNotification' }>) {
-    super(target);
-    this.result = {
-      NotificationSent: { recipient: action.recipient, notification_type: action.notificationType, subject: action.subject },
-    };
+  constructor(result: ActionResult) {
+    super();
+    this.result = result;
   }
   run(): ActionResult {
     return this.result;
@@ -269,29 +339,30 @@ class SendNotificationAction extends CompiledAction {
 
 class CalculatorAction extends CompiledAction {
   private readonly calc: Calculator;
-  private readonly inputs: [string, FieldReader][];
+  private readonly inputs: readonly (readonly [string, ScopeReader])[];
+  private readonly outputField: string;
   private readonly root: string;
-  constructor(
-    target: string | null,
-    name: string,
-    mapping: Readonly<Record<string, string>>,
-    private readonly outputField: string,
-  ) {
-    super(target);
+  private readonly scope: ActionScope;
+  constructor(name: string, mapping: Readonly<Record<string, string>>, outputField: string, scope: ActionScope) {
+    super();
     this.calc = getCalculator(name)!;
-    this.inputs = Object.keys(mapping).map((arg) => [arg, compilePath(mapping[arg]!)]);
+    this.inputs = Object.keys(mapping).map((arg) => [arg, scope.reader(mapping[arg]!)] as const);
+    this.outputField = outputField;
     this.root = rootField(outputField);
+    this.scope = scope;
   }
-  run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+    const input = this.scope.input(target, bound);
     const args: Record<string, Value | undefined> = {};
-    for (const [arg, read] of this.inputs) args[arg] = read(fact.fields);
+    for (const [arg, read] of this.inputs) args[arg] = read(input);
     const out = this.calc.run(args);
     if (!out.ok) return logged(out.message);
-    if (this.guard) wm.willChange(fact);
+    const fact = target.fact;
+    if (this.guard) wm.willChange(target);
     if (!writePath(fact.fields, this.outputField, out.value)) {
       return logged(`${this.calc.name}: cannot set "${this.outputField}" on fact ${fact.id}: a non-object value is in the way`);
     }
-    if (this.notify) wm.changed(fact, this.root);
+    if (this.notify) wm.changed(target, this.root);
     const v = out.value;
     return {
       CalculatorResult: {
@@ -308,25 +379,26 @@ class CalculatorAction extends CompiledAction {
 }
 
 class FormulaAction extends CompiledAction {
-  private readonly formula: CompiledFormula;
+  private readonly formula: CompiledFormula<ScopeInput>;
+  private readonly outputField: string;
   private readonly root: string;
-  constructor(
-    target: string | null,
-    expression: string,
-    private readonly outputField: string,
-  ) {
-    super(target);
-    this.formula = compileFormula(expression);
+  private readonly scope: ActionScope;
+  constructor(expression: string, outputField: string, scope: ActionScope) {
+    super();
+    this.formula = compileFormula<ScopeInput>(expression, (path) => scope.reader(path));
+    this.outputField = outputField;
     this.root = rootField(outputField);
+    this.scope = scope;
   }
-  run(wm: WorkingMemoryOps, fact: Fact): ActionResult {
-    const out = this.formula.evaluate(fact.fields);
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+    const fact = target.fact;
+    const out = this.formula.evaluate(this.scope.input(target, bound));
     if (!out.ok) return logged(`Formula "${this.formula.source}" on fact ${fact.id}: ${out.message}`);
-    if (this.guard) wm.willChange(fact);
+    if (this.guard) wm.willChange(target);
     if (!writePath(fact.fields, this.outputField, out.value)) {
       return logged(`Formula: cannot set "${this.outputField}" on fact ${fact.id}: a non-object value is in the way`);
     }
-    if (this.notify) wm.changed(fact, this.root);
+    if (this.notify) wm.changed(target, this.root);
     return { FieldSet: { fact_id: fact.id, field: this.outputField, value: out.value } };
   }
   override writes(): readonly string[] {
@@ -334,34 +406,38 @@ class FormulaAction extends CompiledAction {
   }
 }
 
-/** Compiles one validated action. */
-export function compileAction(a: Action): CompiledAction {
+/** Compiles one validated action, reading as `scope` says. */
+export function compileAction(a: Action, scope: ActionScope): CompiledAction {
   switch (a.kind) {
     case 'Log':
-      return new LogAction(a.target, a.message);
+      return new LogAction(a.message);
     case 'SetField':
-      return new SetFieldAction(a.target, a.field, a.value);
+      return new SetFieldAction(a.field, a.value, scope);
     case 'IncrementField':
-      return new IncrementFieldAction(a.target, a.field, a.increment);
+      return new IncrementFieldAction(a.field, a.increment, scope);
     case 'AppendToArray':
-      return new AppendToArrayAction(a.target, a.field, a.value);
+      return new AppendToArrayAction(a.field, a.value, scope);
     case 'CreateFact':
-      return new CreateFactAction(a.target, a.fields);
+      return new CreateFactAction(a.fields, scope);
     case 'UpdateFact':
-      return new UpdateFactAction(a.target, a.factIdField, a.updates);
+      return new UpdateFactAction(a.factIdField, a.updates, scope);
     case 'DeleteFact':
-      return new DeleteFactAction(a.target, a.factIdField);
+      return new DeleteFactAction(a.factIdField, scope);
     case 'TriggerAlert':
-      return new TriggerAlertAction(a.target, a);
+      return new FixedResultAction({ AlertTriggered: { alert_type: a.alertType, severity: a.severity, message: a.message } });
     case 'SendNotification':
-      return new SendNotificationAction(a.target, a);
+      return new FixedResultAction({ NotificationSent: { recipient: a.recipient, notification_type: a.notificationType, subject: a.subject } });
     case 'CallCalculator':
-      return new CalculatorAction(a.target, a.calculator, a.inputMapping, a.outputField);
+      return new CalculatorAction(a.calculator, a.inputMapping, a.outputField, scope);
     case 'Formula':
-      return new FormulaAction(a.target, a.expression, a.outputField);
+      return new FormulaAction(a.expression, a.outputField, scope);
   }
 }
 
-export function compileActions(rule: Rule): CompiledAction[] {
-  return rule.actions.map(compileAction);
+/**
+ * Compiles a rule's actions; each reads through the scope of the pattern it acts on
+ * (`targets`: per action, its pattern's position; null for a single-fact rule).
+ */
+export function compileActions(rule: Rule, targets: readonly number[] | null): CompiledAction[] {
+  return rule.actions.map((a, i) => compileAction(a, actionScope(rule, targets === null ? 0 : targets[i]!)));
 }

@@ -2,7 +2,7 @@
 // exits non-zero when there is any. Warnings (unknown keys) do not fail validation.
 
 import type { Command } from 'commander';
-import { FEATURES, readRulesDocument } from '../engine.js';
+import { RULE_CHECKS, readRulesDocument } from '../engine.js';
 import { ExitCode, RuleFileError } from '../model/errors.js';
 import { validateRules } from '../model/rules.js';
 
@@ -22,7 +22,7 @@ export function registerValidate(program: Command): void {
         process.exitCode = ExitCode.INVALID_RULES;
         return;
       }
-      const v = validateRules(doc, FEATURES);
+      const v = validateRules(doc, RULE_CHECKS);
       const valid = v.errors.length === 0;
       if (opts.json) {
         process.stdout.write(JSON.stringify({ file: opts.rules, valid, rules: v.rules.length, errors: v.errors, warnings: v.warnings }, null, 2) + '\n');

@@ -9,34 +9,32 @@ export enum FactShape {
   Reference = 1,
 }
 
+/**
+ * The first id of facts that rules create. Input facts may not use ids from here on, so a
+ * created fact's id never equals an input fact's, whenever either is read or made.
+ */
+export const FIRST_CREATED_ID = 9_000_000_000_000_000;
+
+/**
+ * A fact: the domain value read from input (or created by a rule). What a run knows about
+ * it (insertion order, retraction, firings) is kept by the session that holds it, so one
+ * fact value means the same in every session.
+ */
 export class Fact {
-  id: number;
-  externalId: string | null;
+  readonly id: number;
+  readonly externalId: string | null;
   /** RFC 3339 text as given, or null (the run's start time applies). Parsed only when needed. */
-  timestamp: string | null;
-  fields: FieldMap;
-  /** Insertion order: the agenda's last tie-break. Assigned by the session. */
-  seq: number;
-  shape: FactShape;
-  retracted: boolean;
-  /** Indexes of the single-fact rules that fired on this fact (kept only when it can re-propagate). */
-  fired: number[] | null;
-  /** Activations waiting on this fact (kept only when they can be cancelled). */
-  pending: unknown[] | null;
-  /** Queued for re-propagation after the current firing. */
-  dirty: boolean;
+  readonly timestamp: string | null;
+  /** The field values; actions change them in place. */
+  readonly fields: FieldMap;
+  readonly shape: FactShape;
 
   constructor(id: number, fields: FieldMap, timestamp: string | null, externalId: string | null, shape: FactShape) {
     this.id = id;
     this.externalId = externalId;
     this.timestamp = timestamp;
     this.fields = fields;
-    this.seq = 0;
     this.shape = shape;
-    this.retracted = false;
-    this.fired = null;
-    this.pending = null;
-    this.dirty = false;
   }
 }
 
@@ -81,6 +79,7 @@ function decodeReference(rec: Record<string, unknown>, rawFields: unknown): Fact
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
     throw new FactDecodeError(`expected a non-negative integer fact id, got ${JSON.stringify(id) ?? 'nothing'}`, '$.id');
   }
+  checkNotReserved(id);
   if (rawFields === null || typeof rawFields !== 'object' || Array.isArray(rawFields)) {
     throw new FactDecodeError('expected an object of field values', '$.data.fields');
   }
@@ -107,13 +106,15 @@ function decodeFlat(rec: Record<string, unknown>, ordinal: number): Fact {
   const id = fields.id;
   const ts = fields.timestamp;
   const ext = fields.external_id;
-  return new Fact(
-    typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : ordinal,
-    fields,
-    typeof ts === 'string' && checkTimestamp(ts) ? ts : null,
-    typeof ext === 'string' ? ext : null,
-    FactShape.Flat,
-  );
+  const hasId = typeof id === 'number' && Number.isSafeInteger(id) && id >= 0;
+  if (hasId) checkNotReserved(id);
+  return new Fact(hasId ? id : ordinal, fields, typeof ts === 'string' && checkTimestamp(ts) ? ts : null, typeof ext === 'string' ? ext : null, FactShape.Flat);
+}
+
+function checkNotReserved(id: number): void {
+  if (id >= FIRST_CREATED_ID) {
+    throw new FactDecodeError(`fact id ${id} is in the range reserved for facts created by rules (${FIRST_CREATED_ID} and up)`, '$.id');
+  }
 }
 
 // The field being decoded, so a ValueDecodeError caught by the reader (per batch, not per

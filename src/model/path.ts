@@ -49,51 +49,64 @@ function isMap(v: Value | undefined): v is FieldMap {
 }
 
 /**
- * Walks the segments of a path. At each level the longest run of remaining segments that
- * is itself a key wins (`a.b.c` in `{"a": {"b.c": 1}}` reads 1), as the whole path does at the top.
+ * At one level of a path walk: the end (exclusive) of the longest run of segments from
+ * `i` that is itself a key of `obj` (`a.b.c` in `{"a": {"b.c": 1}}` reads "b.c" at the
+ * second level), or `i` when none is. Reads and writes both resolve paths with this, so a
+ * write addresses the field a read of the same path finds.
  */
+function longestKeyEnd(obj: FieldMap, parts: readonly string[], i: number): number {
+  for (let j = parts.length; j > i; j--) if (own(obj, keyOf(parts, i, j)) !== undefined) return j;
+  return i;
+}
+
+/** The key made of segments i..j-1 of a path. */
+function keyOf(parts: readonly string[], i: number, j: number): string {
+  return j === i + 1 ? parts[i]! : parts.slice(i, j).join('.');
+}
+
+/** Walks the segments of a path, taking the longest key present at every level. */
 function walk(fields: FieldMap, parts: string[]): Value | undefined {
   let cur: Value | undefined = fields;
   let i = 0;
   while (i < parts.length) {
     if (!isMap(cur)) return undefined;
-    let next: Value | undefined;
-    let j = parts.length;
-    for (; j > i; j--) {
-      next = own(cur, j === i + 1 ? parts[i]! : parts.slice(i, j).join('.'));
-      if (next !== undefined) break;
-    }
-    if (next === undefined) return undefined;
-    cur = next;
+    const j = longestKeyEnd(cur, parts, i);
+    if (j === i) return undefined;
+    cur = cur[keyOf(parts, i, j)];
     i = j;
   }
   return cur;
 }
 
 /**
- * Writes a value at a path, creating intermediate objects. A path whose whole text is an
- * existing key, or has no dot, is written as one key; otherwise it descends into objects.
- * Returns false when a non-object sits in the way.
+ * Writes a value at a path: the field a read of the same path would find (the longest key
+ * present at every level), else the missing rest of the path as nested objects, one key per
+ * segment. Returns false when a non-object value is in the way.
  */
 export function writePath(fields: FieldMap, path: string, value: Value): boolean {
-  if (path.indexOf('.') < 0 || own(fields, path) !== undefined) {
+  if (path.indexOf('.') < 0) {
     setOwn(fields, path, value);
     return true;
   }
   const parts = path.split('.');
   let cur: FieldMap = fields;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const key = parts[i]!;
-    const next = own(cur, key);
-    if (next === undefined) {
-      const created: FieldMap = {};
-      setOwn(cur, key, created);
-      cur = created;
-    } else if (isMap(next)) {
-      cur = next;
-    } else {
-      return false;
+  let i = 0;
+  for (;;) {
+    const j = longestKeyEnd(cur, parts, i);
+    if (j === parts.length) {
+      setOwn(cur, keyOf(parts, i, j), value);
+      return true;
     }
+    if (j === i) break;
+    const next = cur[keyOf(parts, i, j)];
+    if (!isMap(next)) return false;
+    cur = next;
+    i = j;
+  }
+  for (; i < parts.length - 1; i++) {
+    const created: FieldMap = {};
+    setOwn(cur, parts[i]!, created);
+    cur = created;
   }
   setOwn(cur, parts[parts.length - 1]!, value);
   return true;

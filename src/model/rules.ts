@@ -1,20 +1,30 @@
 // Rule-file validation: turns the wire JSON of formats.md §3 (a JSON array of rules or
 // {"rules":[...]}) into typed Rules, collecting every problem with its JSON path.
 
-import { decodeValue, toNumber, ValueDecodeError, type FieldMap, type Value } from './value.js';
-import { OPERATORS, type Action, type Condition, type NotificationType, type Operator, type Pattern, type Rule, type Severity } from './types.js';
+import { decodeValue, setOwn, toNumber, ValueDecodeError, type FieldMap, type Value } from './value.js';
+import {
+  OPERATORS,
+  type Action,
+  type ActionValue,
+  type Condition,
+  type NotificationType,
+  type Operator,
+  type Pattern,
+  type Rule,
+  type Severity,
+} from './types.js';
 import type { RuleIssue } from './errors.js';
 import { validateAggregation, validateStream } from './deferred-rules.js';
 
-/** Features of formats.md that this build compiles. A rule using another is rejected at load time. */
-export interface FeatureSupport {
-  patterns: boolean;
-  aggregation: boolean;
-  stream: boolean;
+/**
+ * Checks the validator asks of the action compilers (which the model does not import):
+ * calculator names and arguments, and Formula syntax.
+ */
+export interface RuleChecks {
   /** Checks a calculator name and its mapped arguments; returns an error message or null. */
-  checkCalculator: ((name: string, mappedArgs: readonly string[]) => string | null) | null;
-  /** Checks a formula; returns an error message (with position) or null. */
-  checkFormula: ((expression: string) => string | null) | null;
+  calculator(name: string, mappedArgs: readonly string[]): string | null;
+  /** Parses a formula: the field names it reads, or an error message (with position). */
+  formula(expression: string): { readonly fields: readonly string[] } | { readonly error: string };
 }
 
 export interface RuleValidation {
@@ -52,7 +62,7 @@ class Validator {
   private ruleId: number | undefined;
   private ruleName: string | undefined;
 
-  constructor(private readonly features: FeatureSupport) {}
+  constructor(private readonly checks: RuleChecks) {}
 
   error(path: string, message: string): void {
     this.errors.push({ path, message, ruleId: this.ruleId, ruleName: this.ruleName });
@@ -123,13 +133,9 @@ class Validator {
     let patterns: Pattern[] | null = null;
     let conditions: Condition[] = [];
     if (raw.patterns !== undefined && raw.patterns !== null) {
-      if (!this.features.patterns) {
-        this.error(`${path}.patterns`, 'multi-fact rules (patterns) are not supported yet');
-      } else {
-        patterns = this.patterns(raw.patterns, `${path}.patterns`);
-        if (Array.isArray(raw.conditions) && raw.conditions.length > 0) {
-          this.error(`${path}.conditions`, 'a rule with patterns keeps its conditions inside the patterns; leave "conditions" out or empty');
-        }
+      patterns = this.patterns(raw.patterns, `${path}.patterns`);
+      if (Array.isArray(raw.conditions) && raw.conditions.length > 0) {
+        this.error(`${path}.conditions`, 'a rule with patterns keeps its conditions inside the patterns; leave "conditions" out or empty');
       }
     } else if (raw.conditions === undefined) {
       this.error(`${path}.conditions`, 'expected "conditions" (an array; may be empty) or "patterns"');
@@ -218,11 +224,6 @@ class Validator {
     }
     if ('aggregation_type' in raw || 'window_spec' in raw) {
       const what = 'aggregation_type' in raw ? 'an Aggregation' : 'a Stream';
-      const supported = 'aggregation_type' in raw ? this.features.aggregation : this.features.stream;
-      if (!supported) {
-        this.error(path, `${what === 'an Aggregation' ? 'aggregation' : 'stream window'} conditions are not supported yet`);
-        return null;
-      }
       if (!topLevel) {
         this.error(
           path,
@@ -324,6 +325,65 @@ class Validator {
     return ok ? out : undefined;
   }
 
+  /**
+   * An action's value: a constant, or in a multi-fact rule `{"Ref":"alias.field"}` naming a
+   * pattern that binds a fact. In a single-fact rule such an object is a constant (with a warning).
+   */
+  private actionValue(raw: Json, path: string, patterns: Pattern[] | null): ActionValue | undefined {
+    const refText = isObj(raw) && Object.keys(raw).length === 1 && typeof raw.Ref === 'string' ? raw.Ref : null;
+    if (refText !== null && patterns === null) {
+      this.warn(path, `{"Ref": ${JSON.stringify(refText)}} is written as that object: Refs are read only in the actions of multi-fact rules`);
+    }
+    if (refText === null || patterns === null) {
+      const value = this.value(raw, path);
+      return value === undefined ? undefined : { ref: null, value };
+    }
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\.(.+)$/.exec(refText);
+    if (!m) {
+      this.error(`${path}.Ref`, `expected "alias.field", got ${typeName(refText)}`);
+      return undefined;
+    }
+    const pattern = patterns.find((x) => x.alias === m[1]);
+    if (!pattern) {
+      this.error(`${path}.Ref`, `Ref "${refText}" names unknown alias "${m[1]}"; expected one of ${patterns.map((x) => x.alias).join(', ')}`);
+      return undefined;
+    }
+    if (pattern.not || pattern.exists) {
+      this.error(`${path}.Ref`, `Ref "${refText}" names alias "${m[1]}" of a not/exists pattern, which binds no fact`);
+      return undefined;
+    }
+    return { ref: { alias: m[1]!, field: m[2]! }, value: null };
+  }
+
+  private actionValues(raw: Json, path: string, patterns: Pattern[] | null): Record<string, ActionValue> | undefined {
+    if (!isObj(raw)) {
+      this.error(path, `expected an object of field values, got ${typeName(raw)}`);
+      return undefined;
+    }
+    const out: Record<string, ActionValue> = {};
+    let ok = true;
+    for (const k of Object.keys(raw)) {
+      const v = this.actionValue(raw[k], key(path, k), patterns);
+      if (v === undefined) ok = false;
+      else setOwn(out, k, v);
+    }
+    return ok ? out : undefined;
+  }
+
+  /**
+   * A field name an action reads (a Formula name, a calculator input): in a multi-fact rule
+   * `alias.field` reads that pattern's fact, so the alias must bind one.
+   */
+  private boundName(name: string, patterns: Pattern[] | null, path: string): void {
+    if (patterns === null) return;
+    const dot = name.indexOf('.');
+    if (dot < 0) return;
+    const pattern = patterns.find((x) => x.alias === name.slice(0, dot));
+    if (pattern && (pattern.not || pattern.exists)) {
+      this.error(path, `"${name}" reads alias "${pattern.alias}" of a not/exists pattern, which binds no fact`);
+    }
+  }
+
   private str(obj: Obj, k: string, path: string, nonEmpty = false): string | undefined {
     const v = obj[k];
     if (typeof v !== 'string' || (nonEmpty && v === '')) {
@@ -378,13 +438,13 @@ class Validator {
       }
       case 'SetField': {
         const field = this.str(body, 'field', p, true);
-        const value = this.value(body.value, `${p}.value`);
+        const value = this.actionValue(body.value, `${p}.value`, patterns);
         if (field !== undefined && value !== undefined) action = { kind, field, value, target };
         break;
       }
       case 'CreateFact': {
         const data = body.data;
-        const fields = isObj(data) ? this.fieldMap(data.fields, `${p}.data.fields`) : undefined;
+        const fields = isObj(data) ? this.actionValues(data.fields, `${p}.data.fields`, patterns) : undefined;
         if (!isObj(data)) this.error(`${p}.data`, `expected {"fields":{...}}, got ${typeName(data)}`);
         if (fields) action = { kind, fields, target };
         break;
@@ -401,11 +461,10 @@ class Validator {
             else inputMapping[arg] = field;
           }
         }
-        if (!this.features.checkCalculator) {
-          this.error(p, 'CallCalculator actions are not supported yet');
-        } else if (calculator !== undefined && isObj(mapping)) {
-          const problem = this.features.checkCalculator(calculator, Object.keys(inputMapping));
+        if (calculator !== undefined && isObj(mapping)) {
+          const problem = this.checks.calculator(calculator, Object.keys(inputMapping));
           if (problem) this.error(`${p}.calculator_name`, problem);
+          for (const [arg, field] of Object.entries(inputMapping)) this.boundName(field, patterns, key(`${p}.input_mapping`, arg));
         }
         if (this.errors.length === before) action = { kind, calculator: calculator!, inputMapping, outputField: outputField!, target };
         break;
@@ -413,10 +472,10 @@ class Validator {
       case 'Formula': {
         const expression = this.str(body, 'expression', p, true);
         const outputField = this.str(body, 'output_field', p, true);
-        if (!this.features.checkFormula) this.error(p, 'Formula actions are not supported yet');
-        else if (expression !== undefined) {
-          const problem = this.features.checkFormula(expression);
-          if (problem) this.error(`${p}.expression`, problem);
+        if (expression !== undefined) {
+          const parsed = this.checks.formula(expression);
+          if ('error' in parsed) this.error(`${p}.expression`, parsed.error);
+          else for (const name of parsed.fields) this.boundName(name, patterns, `${p}.expression`);
         }
         if (this.errors.length === before) action = { kind, expression: expression!, outputField: outputField!, target };
         break;
@@ -456,7 +515,7 @@ class Validator {
       }
       case 'UpdateFact': {
         const factIdField = this.str(body, 'fact_id_field', p, true);
-        const updates = this.fieldMap(body.updates, `${p}.updates`);
+        const updates = this.actionValues(body.updates, `${p}.updates`, patterns);
         if (factIdField !== undefined && updates) action = { kind, factIdField, updates, target };
         break;
       }
@@ -467,15 +526,15 @@ class Validator {
       }
       case 'IncrementField': {
         const field = this.str(body, 'field', p, true);
-        const increment = this.value(body.increment, `${p}.increment`);
-        if (increment !== undefined && toNumber(increment) === undefined) {
+        const increment = this.actionValue(body.increment, `${p}.increment`, patterns);
+        if (increment !== undefined && increment.ref === null && toNumber(increment.value) === undefined) {
           this.error(`${p}.increment`, `expected a number, got ${typeName(body.increment)}`);
         } else if (field !== undefined && increment !== undefined) action = { kind, field, increment, target };
         break;
       }
       case 'AppendToArray': {
         const field = this.str(body, 'field', p, true);
-        const value = this.value(body.value, `${p}.value`);
+        const value = this.actionValue(body.value, `${p}.value`, patterns);
         if (field !== undefined && value !== undefined) action = { kind, field, value, target };
         break;
       }
@@ -496,8 +555,8 @@ interface RefScope {
 }
 
 /** Validates a parsed rule document. Never throws for bad input: problems are returned. */
-export function validateRules(doc: unknown, features: FeatureSupport): RuleValidation {
-  const v = new Validator(features);
+export function validateRules(doc: unknown, checks: RuleChecks): RuleValidation {
+  const v = new Validator(checks);
   const rules = v.file(doc);
   return { rules, errors: v.errors, warnings: v.warnings };
 }

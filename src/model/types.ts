@@ -16,9 +16,7 @@ export const OPERATORS = [
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-/** A value in a condition: a constant, or (in multi-pattern rules) a field of an earlier pattern's fact. */
-export type ConditionValue = { readonly ref: null; readonly value: Value } | { readonly ref: FieldRef; readonly value: null };
-
+/** `{"Ref":"alias.field"}`: a field of the fact a pattern of a multi-fact rule bound. */
 export interface FieldRef {
   readonly alias: string;
   readonly field: string;
@@ -95,13 +93,19 @@ export interface Pattern {
   readonly exists: boolean;
 }
 
+/**
+ * A value an action writes: a constant, or in a multi-fact rule `{"Ref":"alias.field"}`,
+ * the field of a bound fact as it is when the action runs.
+ */
+export type ActionValue = { readonly ref: null; readonly value: Value } | { readonly ref: FieldRef; readonly value: null };
+
 export type Severity = 'Low' | 'Medium' | 'High' | 'Critical';
 export type NotificationType = 'Email' | 'Sms' | 'Push' | 'Webhook' | 'Slack' | 'Teams' | 'InApp';
 
 export type Action = (
   | { readonly kind: 'Log'; readonly message: string }
-  | { readonly kind: 'SetField'; readonly field: string; readonly value: Value }
-  | { readonly kind: 'CreateFact'; readonly fields: FieldMap }
+  | { readonly kind: 'SetField'; readonly field: string; readonly value: ActionValue }
+  | { readonly kind: 'CreateFact'; readonly fields: Readonly<Record<string, ActionValue>> }
   | {
       readonly kind: 'CallCalculator';
       readonly calculator: string;
@@ -124,10 +128,10 @@ export type Action = (
       readonly notificationType: NotificationType;
       readonly metadata: FieldMap;
     }
-  | { readonly kind: 'UpdateFact'; readonly factIdField: string; readonly updates: FieldMap }
+  | { readonly kind: 'UpdateFact'; readonly factIdField: string; readonly updates: Readonly<Record<string, ActionValue>> }
   | { readonly kind: 'DeleteFact'; readonly factIdField: string }
-  | { readonly kind: 'IncrementField'; readonly field: string; readonly increment: Value }
-  | { readonly kind: 'AppendToArray'; readonly field: string; readonly value: Value }
+  | { readonly kind: 'IncrementField'; readonly field: string; readonly increment: ActionValue }
+  | { readonly kind: 'AppendToArray'; readonly field: string; readonly value: ActionValue }
 ) & {
   /** Alias of the pattern whose fact the action acts on (multi-pattern rules); null = the first. */
   readonly target: string | null;

@@ -40,8 +40,7 @@ export function parseRfc3339(text: string): number {
   const minute = +m[5]!;
   const second = +m[6]!;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return NaN;
-  let frac = 0;
-  if (m[7] !== undefined) frac = Math.floor(Number(m[7]) * 1000);
+  const frac = m[7] === undefined ? 0 : fractionMs(m[7]);
   // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
   const check = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, frac));
   check.setUTCFullYear(+m[1]!);
@@ -57,6 +56,14 @@ export function parseRfc3339(text: string): number {
     ms -= sign * (zh * 60 + zm) * 60000;
   }
   return ms;
+}
+
+/**
+ * The milliseconds of a fraction of a second written `.ddd…`: its first three digits, the
+ * rest truncated. Read from the digits, not as a float: Number('.1239999999999999999') is 0.124.
+ */
+export function fractionMs(fraction: string): number {
+  return Number(`${fraction.slice(1)}000`.slice(0, 3));
 }
 
 /** Formats epoch ms as RFC 3339 in UTC, with milliseconds only when there are any. */

@@ -4,7 +4,7 @@
 
 import { getHeapStatistics } from 'node:v8';
 import type { FileReadInfo, Reject, ReaderStats } from '../io/reader.js';
-import type { NodeMemoryStats } from '../rete/beta.js';
+import type { NodeMemoryStats } from '../rete/beta-network.js';
 import type { Network } from '../rete/network.js';
 import type { SessionStats } from '../rete/session.js';
 
@@ -117,9 +117,10 @@ export function buildReport(args: {
 }): RunReport {
   const { network, reader, session, timings } = args;
   const byRule = network.terminals.map((t) => ({ id: t.rule.id, name: t.rule.name, firings: session.firingsByRule[t.index] ?? 0 }));
+  const counts = session.mismatches;
   const mismatches = network.tests
-    .map((t) => ({ test: t.label, count: t.mismatchTotal(), rules: ruleIdsUsing(network, t.key) }))
-    .concat((network.beta?.joinTests ?? []).map((t) => ({ test: t.label, count: t.mismatchTotal(), rules: joinRuleIds(network, t.key) })))
+    .map((t) => ({ test: t.label, count: t.mismatchTotal(counts), rules: ruleIdsUsing(network, t.key) }))
+    .concat((network.beta?.joinTests ?? []).map((t) => ({ test: t.label, count: t.mismatchTotal(counts), rules: joinRuleIds(network, t.key) })))
     .filter((m) => m.count > 0);
   const seconds = (timings.readParseMs + timings.evaluateMs) / 1000;
   return {

@@ -2,52 +2,45 @@
 // (salience high first, then rule id) and then fact order. Cancelled activations are
 // dropped lazily when they reach the top.
 //
-// Fact order of a multi-fact match (formats.md §6): the insertion order of its most
-// recent fact, then of the next most recent, and so on (the bound facts' seqs sorted
-// descending, compared in turn); two matches of one rule over the same facts in other
-// pattern positions are then ordered by the facts' seqs in pattern order. Activations of
-// different rules never tie (their ranks differ), so the order is total.
+// Fact order of a multi-fact match: the insertion order of its most recent fact, then of
+// the next most recent, and so on (the bound facts' seqs sorted descending, compared in
+// turn); two matches of one rule over the same facts in other pattern positions are then
+// ordered by the facts' seqs in pattern order. Activations of different rules never tie
+// (their ranks differ), so the order is total.
 
-import type { Fact } from '../model/fact.js';
 import type { Terminal } from './terminal.js';
-import type { Token } from './token.js';
+import type { Token } from './wme.js';
+import type { Wme } from './wme.js';
 
 export class Activation {
   readonly terminal: Terminal;
   /** The fact the rule matched (a multi-fact rule: its first pattern's fact). */
-  readonly fact: Fact;
+  readonly wme: Wme;
   /** Facts matched by each pattern of a multi-fact rule, null for not/exists (null for single-fact rules). */
-  readonly facts: readonly (Fact | null)[] | null;
+  readonly facts: readonly (Wme | null)[] | null;
   /** Tie-break after rank: the order of the fact (a combination: its most recent fact). */
   readonly seq: number;
-  /** Multi-fact rules: the match's token; the activation is stale once it is withdrawn. */
-  readonly token: Token | null;
-  /** The token's generation when the activation was made. */
+  /** Multi-fact rules: the complete match; the activation is stale once it is withdrawn. */
+  readonly match: Wme | Token | null;
+  /** The match's generation when the activation was made. */
   readonly gen: number;
   /** Multi-fact rules: the bound facts' seqs, most recent first (order[0] === seq). */
   readonly order: readonly number[] | null;
   cancelled = false;
-  constructor(
-    terminal: Terminal,
-    fact: Fact,
-    facts: readonly (Fact | null)[] | null,
-    seq: number,
-    token: Token | null = null,
-    order: readonly number[] | null = null,
-  ) {
+  constructor(terminal: Terminal, wme: Wme, facts: readonly (Wme | null)[] | null, seq: number, match: Wme | Token | null, order: readonly number[] | null) {
     this.terminal = terminal;
-    this.fact = fact;
+    this.wme = wme;
     this.facts = facts;
     this.seq = seq;
-    this.token = token;
-    this.gen = token === null ? 0 : token.gen;
+    this.match = match;
+    this.gen = match === null ? 0 : match.gen;
     this.order = order;
   }
 
-  /** Whether it may still fire: its token (multi-fact) or fact (single-fact) is still there. */
+  /** Whether it may still fire: its match (multi-fact) or fact (single-fact) is still there. */
   get live(): boolean {
-    const t = this.token;
-    return t === null ? !this.fact.retracted : t.active && t.gen === this.gen;
+    const t = this.match;
+    return t === null ? !this.wme.retracted : t.active && t.gen === this.gen;
   }
 }
 

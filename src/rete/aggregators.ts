@@ -32,7 +32,7 @@
 // removable forms of Min, Max, First, Last and Rate (a deque of at most the window's
 // values).
 
-import { canonicalValue } from './tests.js';
+import { canonicalKey } from './keys.js';
 import { hashKey, isFloat, makeNumber, toNumber, type Value } from '../model/value.js';
 
 export type AggregatorKind = 'Sum' | 'Count' | 'Average' | 'Min' | 'Max' | 'StandardDeviation' | 'Percentile' | 'Distinct' | 'First' | 'Last' | 'Rate';
@@ -361,7 +361,7 @@ export class DistinctAggregator extends Aggregator {
     const k = hashKey(v);
     if (k !== undefined && k !== null) this.hashed.set(k, (this.hashed.get(k) ?? 0) + 1);
     else {
-      const c = canonicalValue(v);
+      const c = canonicalKey(v);
       this.other.set(c, (this.other.get(c) ?? 0) + 1);
     }
     return true;
@@ -371,7 +371,7 @@ export class DistinctAggregator extends Aggregator {
     this.count--;
     const k = hashKey(v);
     if (k !== undefined && k !== null) drop(this.hashed, k);
-    else drop(this.other, canonicalValue(v));
+    else drop(this.other, canonicalKey(v));
   }
   merge(other: Aggregator): void {
     const o = other as DistinctAggregator;

@@ -1,8 +1,9 @@
 // A bucket of a hash-indexed memory: the tokens or facts that share one join key.
-// Most buckets hold a few entries: those are a plain array (removal swaps the last entry
-// in: order is not kept, and need not be, since the agenda orders matches itself). Past
-// SMALL entries a bucket becomes a Set, so removal stays O(1) however many facts share a
-// key. One class for both, so call sites stay monomorphic.
+// Entries are a plain array (removal swaps the last entry in: order is not kept, and need
+// not be, since the agenda orders matches itself). Where entries can be removed, a bucket
+// past SMALL entries becomes a Set, so removal stays O(1) however many facts share a key;
+// where they cannot (nothing is ever retracted), it stays an array: 8 bytes an entry
+// instead of a Set's ~40. One class for both, so call sites stay monomorphic.
 
 const SMALL = 16;
 
@@ -11,9 +12,12 @@ export class Bucket<T> {
   items: T[];
   /** The entries once the bucket grew past SMALL; null before. */
   set: Set<T> | null;
-  constructor(first: T) {
+  /** Whether the bucket may turn into a Set (entries can be removed). */
+  private readonly removable: boolean;
+  constructor(first: T, removable: boolean) {
     this.items = [first];
     this.set = null;
+    this.removable = removable;
   }
 
   get size(): number {
@@ -23,7 +27,7 @@ export class Bucket<T> {
   add(x: T): void {
     const set = this.set;
     if (set !== null) set.add(x);
-    else if (this.items.length < SMALL) this.items.push(x);
+    else if (this.items.length < SMALL || !this.removable) this.items.push(x);
     else {
       const grown = new Set(this.items);
       grown.add(x);
@@ -55,9 +59,9 @@ export class Bucket<T> {
 }
 
 /** Adds to a bucketed memory. */
-export function addTo<K, T>(map: Map<K, Bucket<T>>, key: K, x: T): void {
+export function addTo<K, T>(map: Map<K, Bucket<T>>, key: K, x: T, removable: boolean): void {
   const b = map.get(key);
-  if (b === undefined) map.set(key, new Bucket(x));
+  if (b === undefined) map.set(key, new Bucket(x, removable));
   else b.add(x);
 }
 

@@ -1,11 +1,13 @@
 // Describes a compiled network for `rete-eval explain`: the alpha tree with its hash
-// indexes, each node's test and the rules that share it, and where each rule ends; for
-// multi-fact rules, the patterns' alpha tree ending in alpha memories, and the beta nodes
-// (start, join, not, exists) with their hash joins, indexes, tests and sharing.
+// indexes, each node's test and the rules that share it, and where each rule ends (with
+// the end-of-input conditions it waits for); for multi-fact rules, the patterns' alpha tree
+// ending in alpha memories, and the beta nodes (start, join, not, exists) with their hash
+// joins, indexes, tests and sharing.
 
-import type { AlphaNode } from './alpha.js';
-import type { BetaPlan, NodeSpec } from './beta.js';
+import type { AlphaNode } from './alpha-node.js';
+import type { BetaPlan, NodeSpec } from './beta-plan.js';
 import type { Network } from './network.js';
+import type { Terminal } from './terminal.js';
 
 export interface ExplainNode {
   id: number;
@@ -13,13 +15,24 @@ export interface ExplainNode {
   via: string;
   kind: 'test' | 'hash-branch';
   rules: number[];
-  terminals: { rule: number; name: string; salience: number }[];
+  terminals: ExplainTerminal[];
   hashIndexes: { field: string; branches: number; children: ExplainNode[] }[];
   children: ExplainNode[];
   /** In the patterns' alpha tree: the alpha memories that end here (by id). */
   memories?: number[];
   /** On the root of the network only, when it has multi-fact rules. */
   patterns?: ExplainPatterns;
+}
+
+export interface ExplainTerminal {
+  rule: number;
+  name: string;
+  salience: number;
+  /**
+   * End-of-input conditions (aggregations, stream windows) the rule also needs: the rule is
+   * decided at end of input, for each fact that reached this terminal, when all of them hold.
+   */
+  endOfInput?: { kind: 'aggregation' | 'stream'; condition: string }[];
 }
 
 export interface ExplainPatterns {
@@ -50,21 +63,30 @@ export interface ExplainBetaNode {
   hashJoin: { field: string; ref: string; leftIndex: string; rightIndex: string } | null;
   /** True for a join / not / exists without an Equal Ref: every left token is tested against every fact of the memory. */
   crossProduct: boolean;
+  /** A join right after a start node reads its left matches straight from that node's memory (no copy): its id. */
+  leftMemory: number | null;
   tests: string[];
   rules: number[];
   shared: boolean;
-  terminals: { rule: number; name: string; salience: number }[];
+  terminals: ExplainTerminal[];
 }
 
 export function explainNetwork(n: Network): ExplainNode {
-  const root = describe(n.root, 'root', 'test');
-  if (n.beta !== null) root.patterns = explainPatterns(n.beta);
+  const terminal = (t: Terminal): ExplainTerminal => {
+    const e: ExplainTerminal = { rule: t.rule.id, name: t.rule.name, salience: t.rule.salience };
+    if (t.deferred !== null) e.endOfInput = t.deferred.map((i) => ({ kind: n.deferred[i]!.kind, condition: n.deferred[i]!.label }));
+    return e;
+  };
+  const root = describe(n.root, 'root', 'test', terminal);
+  if (n.beta !== null) root.patterns = explainPatterns(n.beta, terminal);
   return root;
 }
 
-function explainPatterns(plan: BetaPlan): ExplainPatterns {
+type TerminalView = (t: Terminal) => ExplainTerminal;
+
+function explainPatterns(plan: BetaPlan, terminal: TerminalView): ExplainPatterns {
   return {
-    alpha: describe(plan.root, 'root', 'test'),
+    alpha: describe(plan.root, 'root', 'test', terminal),
     memories: plan.memories.map((m) => ({
       id: m.id,
       tests: m.tests.map((t) => t.label),
@@ -73,12 +95,13 @@ function explainPatterns(plan: BetaPlan): ExplainPatterns {
       indexes: [...m.indexPaths],
       scanned: m.scanned,
     })),
-    nodes: plan.nodes.map(explainBetaNode),
+    nodes: plan.nodes.map((s) => explainBetaNode(s, terminal)),
   };
 }
 
-function explainBetaNode(s: NodeSpec): ExplainBetaNode {
+function explainBetaNode(s: NodeSpec, terminal: TerminalView): ExplainBetaNode {
   const h = s.hash;
+  const left = s.sharedLeftIndex === null ? null : s.parent!.memory.id;
   return {
     id: s.id,
     kind: s.kind,
@@ -89,33 +112,34 @@ function explainBetaNode(s: NodeSpec): ExplainBetaNode {
       ? {
           field: h.rightPath,
           ref: `${h.left.alias}.${h.left.path}`,
-          leftIndex: `tokens by ${h.left.alias}.${h.left.path}`,
+          leftIndex: left === null ? `tokens by ${h.left.alias}.${h.left.path}` : `M${left} by ${h.left.path}`,
           rightIndex: `M${s.memory.id} by ${h.rightPath}`,
         }
       : null,
     crossProduct: s.kind !== 'start' && h === null,
+    leftMemory: left,
     tests: s.tests.map((t) => t.label),
     rules: [...s.rules],
     shared: s.rules.length > 1,
-    terminals: s.terminals.map((t) => ({ rule: t.rule.id, name: t.rule.name, salience: t.rule.salience })),
+    terminals: s.terminals.map(terminal),
   };
 }
 
-function describe(node: AlphaNode, via: string, kind: ExplainNode['kind']): ExplainNode {
+function describe(node: AlphaNode, via: string, kind: ExplainNode['kind'], terminal: TerminalView): ExplainNode {
   const e: ExplainNode = {
     id: node.id,
     via,
     kind,
     rules: [...node.rules],
-    terminals: node.terminals.map((t) => ({ rule: t.rule.id, name: t.rule.name, salience: t.rule.salience })),
+    terminals: node.terminals.map(terminal),
     hashIndexes: node.hashGroups.map((g) => ({
       field: g.path,
       branches: g.index.size,
-      children: [...g.index.values()].map((c) => describe(c, c.test!.label, 'hash-branch')),
+      children: [...g.index.values()].map((c) => describe(c, c.test!.label, 'hash-branch', terminal)),
     })),
-    children: node.children.map((c) => describe(c, c.test!.label, 'test')),
+    children: node.children.map((c) => describe(c, c.test!.label, 'test', terminal)),
   };
-  if (node.memories.length > 0) e.memories = node.memories.map((m) => m.id);
+  if (node.memories.length > 0) e.memories = [...node.memories];
   return e;
 }
 
@@ -124,9 +148,18 @@ export function formatExplain(n: Network): string {
   const lines: string[] = [];
   const root = explainNetwork(n);
   const ruleList = (ids: number[]) => (ids.length === 1 ? `rule ${ids[0]}` : `rules ${compactIds(ids)}`);
+  const fires = (t: ExplainTerminal, indent: string) => {
+    const salience = t.salience !== 0 ? ` (salience ${t.salience})` : '';
+    if (t.endOfInput === undefined) {
+      lines.push(`${indent}→ fires rule ${t.rule} ${JSON.stringify(t.name)}${salience}`);
+      return;
+    }
+    lines.push(`${indent}→ rule ${t.rule} ${JSON.stringify(t.name)}${salience}: decided at end of input, for each fact that got here, when also`);
+    for (const d of t.endOfInput) lines.push(`${indent}    ${d.kind === 'aggregation' ? 'aggregation' : 'stream window'} ${d.condition}`);
+  };
   const walk = (e: ExplainNode, indent: string) => {
     for (const m of e.memories ?? []) lines.push(`${indent}▸ alpha memory M${m}`);
-    for (const t of e.terminals) lines.push(`${indent}→ fires rule ${t.rule} ${JSON.stringify(t.name)}${t.salience !== 0 ? ` (salience ${t.salience})` : ''}`);
+    for (const t of e.terminals) fires(t, indent);
     for (const h of e.hashIndexes) {
       lines.push(`${indent}# hash index on ${h.field}: ${h.branches} branch${h.branches === 1 ? '' : 'es'}`);
       for (const c of h.children) {
@@ -139,7 +172,11 @@ export function formatExplain(n: Network): string {
       walk(c, indent + '  ');
     }
   };
-  lines.push(`network: ${n.terminals.length} rules, ${n.nodes.length - 1} alpha nodes, ${n.tests.length} distinct tests`);
+  const deferred = n.deferred.length;
+  lines.push(
+    `network: ${n.terminals.length} rules, ${n.nodes.length - 1} alpha nodes, ${n.tests.length} distinct tests` +
+      (deferred > 0 ? `, ${deferred} end-of-input condition${deferred === 1 ? '' : 's'}` : ''),
+  );
   const empty = root.terminals.length === 0 && root.hashIndexes.length === 0 && root.children.length === 0;
   lines.push(`[0] root (every fact)${empty && root.patterns ? ' — no single-fact rules' : ''}`);
   walk(root, '  ');
@@ -174,15 +211,15 @@ export function formatExplain(n: Network): string {
       let how: string;
       if (x.kind === 'start') how = `start ${x.alias} ← M${x.memory}`;
       else {
+        const left = x.leftMemory === null ? '' : `; left side: the facts of M${x.leftMemory} themselves, no copy`;
         const join = x.hashJoin
-          ? `hash join ${x.hashJoin.field} = ${x.hashJoin.ref} (left index: ${x.hashJoin.leftIndex}; right index: ${x.hashJoin.rightIndex})`
-          : 'cross product: no Equal against a Ref, every left token is tested against every fact of the memory';
+          ? `hash join ${x.hashJoin.field} = ${x.hashJoin.ref} (left index: ${x.hashJoin.leftIndex}; right index: ${x.hashJoin.rightIndex})${left}`
+          : `cross product: no Equal against a Ref, every left match is tested against every fact of the memory${left}`;
         how = `${x.kind} ${x.alias} ← M${x.memory}: ${join}`;
       }
       const tests = x.tests.length > 0 ? `; tests ${x.tests.join(', ')}` : '';
       lines.push(`${indent}[B${x.id}] ${how}${tests}  — ${ruleList(x.rules)}${x.shared ? ' (shared)' : ''}`);
-      for (const t of x.terminals)
-        lines.push(`${indent}  → fires rule ${t.rule} ${JSON.stringify(t.name)}${t.salience !== 0 ? ` (salience ${t.salience})` : ''}`);
+      for (const t of x.terminals) fires(t, `${indent}  `);
       for (const c of byParent.get(x.id) ?? []) beta(c, indent + '  ');
     };
     for (const x of byParent.get(null) ?? []) beta(x, '  ');

@@ -1,14 +1,16 @@
 // Alpha memories: the facts that pass one pattern's constant conditions (its alpha tests),
-// held for the joins that read them as their right input. A memory keeps one hash index
-// per field that some join or not/exists node hashes on (shared by all of them), and the
-// plain set of its facts only when some node must scan it (a join without an Equal Ref).
+// held for the nodes that read them. A memory keeps one hash index per field that some
+// node hashes on (shared by all of them): the right input of joins and not/exists nodes,
+// and the left input of joins on a rule's first pattern, whose left memory is this memory
+// itself (no copy, no token per fact). It keeps the plain set of its facts only when some
+// node must scan it (a join without an Equal Ref).
 
 import { compilePath, type FieldReader } from '../model/path.js';
 import type { BetaNode } from './beta-node.js';
-import type { MemorySpec } from './beta.js';
+import type { MemorySpec } from './beta-plan.js';
 import { addTo, removeFrom, type Bucket } from './bucket.js';
-import { joinKey, type JoinKey } from './join-tests.js';
-import type { Wme } from './token.js';
+import { joinKey, type JoinKey } from './keys.js';
+import type { Wme } from './wme.js';
 
 /** The facts of a memory by the join key of one of their fields. */
 export class FactIndex {
@@ -26,16 +28,19 @@ export class AlphaMemory {
   /** Every fact held, in arrival order; null when no node scans the memory. */
   readonly all: Set<Wme> | null;
   readonly indexes: FactIndex[];
-  /** Nodes whose right input this is, deepest first (see BetaNetwork.insert). */
+  /** Nodes whose input this is (start nodes, and right inputs), deepest first (see BetaNetwork.insert). */
   readonly successors: BetaNode[] = [];
   /** Successors that react to a fact leaving (not/exists nodes). */
   readonly negations: BetaNode[] = [];
+  /** Whether facts can leave (their buckets must support removal). */
+  private readonly removable: boolean;
   size = 0;
   peak = 0;
-  constructor(spec: MemorySpec) {
+  constructor(spec: MemorySpec, removable: boolean) {
     this.spec = spec;
     this.all = spec.scanned ? new Set() : null;
     this.indexes = spec.indexPaths.map((p) => new FactIndex(p));
+    this.removable = removable;
   }
 
   add(w: Wme): void {
@@ -44,12 +49,13 @@ export class AlphaMemory {
     for (let i = 0; i < ixs.length; i++) {
       const ix = ixs[i]!;
       const key = joinKey(ix.read(w.fields));
-      if (key !== undefined) addTo(ix.buckets, key, w);
+      if (key !== undefined) addTo(ix.buckets, key, w, this.removable);
     }
     if (++this.size > this.peak) this.peak = this.size;
-    if (w.memory === null) w.memory = this;
-    else if (w.more === null) w.more = [this];
-    else w.more.push(this);
+    const id = this.spec.id;
+    if (w.memory < 0) w.memory = id;
+    else if (w.more === null) w.more = [id];
+    else w.more.push(id);
   }
 
   remove(w: Wme): void {

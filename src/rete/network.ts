@@ -1,23 +1,27 @@
 // Compiles validated rules into a RETE network: each rule's tests are ordered by cost
 // class and by how many rules share them, identical prefixes are shared, Equal tests on
 // constants become hash-indexed branches, and each rule ends in a terminal. Multi-fact
-// rules (patterns) compile into the beta network (beta.ts) beside this alpha tree.
+// rules (patterns) compile into the beta plan beside this alpha tree, end-of-input
+// conditions into deferred plans. The network is immutable once compiled: any number of
+// sessions, one after another or interleaved, may run on it.
 
-import type { Rule } from '../model/types.js';
 import { compileActions } from '../actions/execute.js';
-import { AlphaNode, hashChild, plainChild } from './alpha.js';
-import { compileBeta, type BetaPlan } from './beta.js';
-import { conjuncts, Rank, type AlphaTest } from './tests.js';
-import { Terminal } from './terminal.js';
-import type { DeferredConditionSpec } from '../model/types.js';
+import type { AggregationCondition, Rule, StreamCondition } from '../model/types.js';
+import { AlphaNode, hashChild, plainChild } from './alpha-node.js';
+import { chainOrder, compileBeta, type BetaPlan } from './beta-plan.js';
+import { compileDeferred, type DeferredPlan } from './deferred/index.js';
+import { conjuncts, Rank, Slots, type AlphaTest } from './predicates.js';
+import { Terminal, terminalPatterns } from './terminal.js';
 
 export interface Network {
   readonly root: AlphaNode;
   readonly nodes: readonly AlphaNode[];
   /** Terminals in rule-file order. */
   readonly terminals: readonly Terminal[];
-  /** Unique tests, for the report's mismatch counts. */
+  /** Distinct alpha tests (single-fact chains and patterns), for the report's mismatch counts. */
   readonly tests: readonly AlphaTest[];
+  /** How many mismatch counters a session keeps (one per test slot). */
+  readonly slots: number;
   /** Root fields read by any condition. */
   readonly readFields: ReadonlySet<string>;
   /** Some action writes a field that some condition reads (chaining can re-match). */
@@ -27,11 +31,8 @@ export interface Network {
   readonly hasDelete: boolean;
   readonly hasUpdate: boolean;
   readonly hasCreate: boolean;
-  /**
-   * Every end-of-input condition, in rule order. A session compiles its own instance of
-   * each (they hold the session's groups and windows) and shows each fact to each once.
-   */
-  readonly deferred: readonly DeferredConditionSpec[];
+  /** Every end-of-input condition, in rule order; each session makes its own instance of each. */
+  readonly deferred: readonly DeferredPlan[];
   /** Terminals of rules with end-of-input conditions. */
   readonly deferredTerminals: readonly Terminal[];
   /** The multi-fact rules' alpha memories and join / not / exists nodes; null when there are none. */
@@ -43,7 +44,8 @@ export interface Network {
 
 export function compileNetwork(rules: readonly Rule[]): Network {
   const start = performance.now();
-  const deferred: DeferredConditionSpec[] = [];
+  const slots = new Slots();
+  const deferred: DeferredPlan[] = [];
   const deferredTerminals: Terminal[] = [];
   // Agenda order: salience high first, then rule id.
   const order = rules.map((_r, i) => i).sort((a, b) => rules[b]!.salience - rules[a]!.salience || rules[a]!.id - rules[b]!.id);
@@ -52,10 +54,17 @@ export function compileNetwork(rules: readonly Rule[]): Network {
     rankOf[ruleIndex] = rank;
   });
 
-  const chains = rules.map((r) => (r.patterns === null ? conjuncts(r.conditions) : []));
+  const chains = rules.map((r) => (r.patterns === null ? conjuncts(r.conditions, slots) : []));
   const frequency = new Map<string, number>();
   for (const chain of chains) for (const t of chain) frequency.set(t.key, (frequency.get(t.key) ?? 0) + 1);
+  // One test object per key, so mismatch counts are per distinct test.
   const byKey = new Map<string, AlphaTest>();
+  const share = (t: AlphaTest): AlphaTest => {
+    const known = byKey.get(t.key);
+    if (known) return known;
+    byKey.set(t.key, t);
+    return t;
+  };
 
   const nodes: AlphaNode[] = [];
   const root = new AlphaNode(0, null);
@@ -69,14 +78,7 @@ export function compileNetwork(rules: readonly Rule[]): Network {
   const patternRules: { rule: Rule; terminal: Terminal }[] = [];
 
   rules.forEach((rule, ruleIndex) => {
-    // Share one test object per key, so mismatch counts are per distinct test.
-    const chain = chains[ruleIndex]!.map((t) => {
-      const known = byKey.get(t.key);
-      if (known) return known;
-      byKey.set(t.key, t);
-      return t;
-    });
-    chain.sort((a, b) => a.rank - b.rank || frequency.get(b.key)! - frequency.get(a.key)! || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const chain = chains[ruleIndex]!.map(share).sort(chainOrder(frequency));
     let node = root;
     if (rule.patterns === null) {
       node.rules.push(rule.id);
@@ -86,16 +88,17 @@ export function compileNetwork(rules: readonly Rule[]): Network {
         node.rules.push(rule.id);
       }
     }
-    const actions = compileActions(rule);
+    const patterns = terminalPatterns(rule);
+    const actions = compileActions(rule, patterns === null ? null : patterns.targets);
     for (const a of actions) for (const w of a.writes()) writes.add(w);
     for (const a of rule.actions) {
       if (a.kind === 'UpdateFact') hasUpdate = true;
       if (a.kind === 'DeleteFact') hasDelete = true;
       if (a.kind === 'CreateFact') hasCreate = true;
     }
-    const specs = rule.conditions.filter((c): c is DeferredConditionSpec => c.kind === 'aggregation' || c.kind === 'stream');
-    const indexes = specs.length > 0 ? specs.map((c) => deferred.push(c) - 1) : null;
-    const terminal = new Terminal(rule, rankOf[ruleIndex]!, ruleIndex, actions, indexes);
+    const specs = rule.conditions.filter((c): c is AggregationCondition | StreamCondition => c.kind === 'aggregation' || c.kind === 'stream');
+    const indexes = specs.length > 0 ? specs.map((c) => deferred.push(compileDeferred(c, slots)) - 1) : null;
+    const terminal = new Terminal(rule, rankOf[ruleIndex]!, ruleIndex, actions, indexes, patterns);
     if (rule.patterns === null) node.terminals.push(terminal);
     else patternRules.push({ rule, terminal });
     terminals.push(terminal);
@@ -103,7 +106,7 @@ export function compileNetwork(rules: readonly Rule[]): Network {
   });
 
   for (const node of nodes) node.terminals.sort((a, b) => a.rank - b.rank);
-  const beta = patternRules.length > 0 ? compileBeta(patternRules, byKey) : null;
+  const beta = patternRules.length > 0 ? compileBeta(patternRules, share, slots) : null;
   const patternReads: ReadonlySet<string> = beta ? beta.readFields : new Set();
   for (const f of patternReads) readFields.add(f);
   for (const t of terminals) for (const a of t.actions) a.bindReads(readFields, patternReads);
@@ -118,6 +121,7 @@ export function compileNetwork(rules: readonly Rule[]): Network {
     nodes,
     terminals,
     tests: [...byKey.values()],
+    slots: slots.count,
     readFields,
     writesReadFields,
     addressesFactsById: hasUpdate || hasDelete,

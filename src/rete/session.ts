@@ -1,30 +1,40 @@
 // A session runs facts through a compiled network: it inserts each fact, fires the agenda
-// until it is empty (formats.md §6), applies actions to working memory, re-propagates
-// changed facts (forward chaining) with refraction, and keeps only the facts it must.
-// Multi-fact rules run in the session's beta network (beta.ts): its complete matches come
-// back as activations of the same agenda.
+// until it is empty, applies actions to working memory, re-propagates changed facts
+// (forward chaining) with refraction, and keeps only the facts it must. Multi-fact rules
+// run in the session's beta network: its complete matches come back as activations of the
+// same agenda. All run state is the session's own; the network is only read.
 
-import { Fact, FactShape } from '../model/fact.js';
+import type { Bound, WorkingMemoryOps } from '../actions/execute.js';
+import { Fact, FactShape, FIRST_CREATED_ID } from '../model/fact.js';
 import { LimitError } from '../model/errors.js';
 import type { ActionResult, Firing } from '../model/types.js';
 import type { FieldMap } from '../model/value.js';
-import type { WorkingMemoryOps } from '../actions/execute.js';
-import { collect } from './alpha.js';
 import { Activation, Agenda } from './agenda.js';
-import { BetaNetwork, type NodeMemoryStats } from './beta.js';
+import { collect } from './alpha-node.js';
 import type { BetaSink } from './beta-node.js';
+import { BetaNetwork, type NodeMemoryStats } from './beta-network.js';
+import type { DeferredCondition } from './deferred/index.js';
 import type { Network } from './network.js';
+import type { Mismatches } from './predicates.js';
+import { planRun, type RunPlan } from './session-plan.js';
 import type { Terminal } from './terminal.js';
-import type { Token } from './token.js';
-import { compileDeferred, type DeferredCondition } from './deferred.js';
+import type { Token } from './wme.js';
+import { Wme } from './wme.js';
 
 export interface SessionOptions {
   /** Re-propagate changed and created facts (default true). False: the reference engine's behaviour. */
   chain?: boolean;
   /** Stop with a LimitError when firings, or facts created, pass this many. 0 = no limit. */
   maxFirings?: number;
+  /** Stop with a LimitError when the JS heap in use passes this many bytes (checked now and then). 0 = no limit. */
+  maxHeapBytes?: number;
   /** The time of a fact without a timestamp, for time windows (ms since the epoch). Default: now. */
   runStartMs?: number;
+  /**
+   * Ids of facts that rules create: `first`, `first + step`, ... Default: from 9·10^15 in
+   * steps of 1, a range input facts may not use, so created ids never collide with input ids.
+   */
+  createdIds?: { readonly first: number; readonly step: number };
   /** Called for each firing, in firing order. The record may be kept: it is not reused. */
   onFiring?: (firing: Firing) => void;
   /**
@@ -45,6 +55,8 @@ export interface SessionStats {
   duplicateIds: number;
   /** Largest number of facts working memory held at once. */
   peakWorkingMemory: number;
+  /** Type mismatches per test slot of the network (see AlphaTest.mismatchTotal). */
+  mismatches: Mismatches;
   /**
    * What each alpha memory and beta node of the multi-fact rules held at the end of the
    * run, and at most (filled in by end(); empty without multi-fact rules).
@@ -52,127 +64,92 @@ export interface SessionStats {
   memoryNodes: NodeMemoryStats[];
 }
 
-export class Session implements WorkingMemoryOps, BetaSink {
+/** How often (in insertions, firings and creations) the heap is checked against maxHeapBytes. */
+const HEAP_CHECK_EVERY = 1 << 14;
+
+export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   readonly network: Network;
-  readonly stats: SessionStats = {
-    factsInserted: 0,
-    factsCreated: 0,
-    factsDeleted: 0,
-    firings: 0,
-    firingsByRule: [],
-    duplicateIds: 0,
-    peakWorkingMemory: 0,
-    memoryNodes: [],
-  };
+  readonly plan: RunPlan;
+  readonly stats: SessionStats;
   private readonly agenda = new Agenda();
-  private readonly chain: boolean;
   private readonly maxFirings: number;
+  private readonly maxHeapBytes: number;
   private readonly onFiring: ((firing: Firing) => void) | null;
   private readonly onFactDone: ((fact: Fact) => void) | null;
-  /** Keep every fact until the end: rules address facts by id. */
-  private readonly retain: boolean;
-  /** Keep per-fact pending activations and fired rules: a fact can re-enter the network. */
-  private readonly tracking: boolean;
-  /**
-   * No firing can add or cancel activations (no re-propagation, no created facts matched,
-   * no deletes): a fact's matches fire straight away in rank order, without the agenda.
-   */
-  private readonly direct: boolean;
-  private readonly byId = new Map<number, Fact>();
-  private readonly retained: Fact[] = [];
+  private readonly byId = new Map<number, Wme>();
+  private readonly retained: Wme[] = [];
   /** Facts inserted while the current input fact settles (emitted together when not retaining). */
-  private readonly settling: Fact[] = [];
+  private readonly settling: Wme[] = [];
   private settlingCount = 0;
-  private readonly changedFacts: Fact[] = [];
+  private readonly changedFacts: Wme[] = [];
   private readonly matched: Terminal[] = [];
-  /** The network has end-of-input conditions. */
-  private readonly hasDeferred: boolean;
-  /** Show facts to end-of-input conditions at end (rules may still change them by id) instead of as they settle. */
-  private readonly observeAtEnd: boolean;
+  /** Per terminal: scratch marks for set operations during re-propagation (no allocation). */
+  private readonly marks: Int32Array;
+  private readonly pendingMarks: Int32Array;
+  private stamp = 0;
   /** Per terminal with end-of-input conditions: its candidate facts and their observation tokens. */
-  private readonly candidates = new Map<Terminal, { facts: Fact[]; tokens: number[] }>();
+  private readonly candidates = new Map<Terminal, { facts: Wme[]; tokens: number[] }>();
   private readonly tokens: number[] = [];
   /** This session's instances of the network's end-of-input conditions (they hold its groups and windows). */
   private readonly deferred: readonly DeferredCondition[];
   /** The multi-fact rules' memories and nodes; null when the network has none. */
   private readonly beta: BetaNetwork | null;
-  /**
-   * Per terminal (by index): the fact combinations its multi-fact rule fired on, kept when
-   * a combination can form again (facts retracted, or changed and re-inserted).
-   */
+  /** Per terminal (by index): the combinations its multi-fact rule fired on (plan.comboRefraction). */
   private readonly firedCombos: (Set<string> | undefined)[] | null;
   /** Facts taken out of the beta network before a change, to insert again after the firing. */
-  private readonly reinsert = new Set<Fact>();
-  private stamp = 0;
+  private readonly reinsert = new Set<Wme>();
   private seq = 0;
-  private nextId = 0;
+  private nextCreatedId: number;
+  private readonly createdIdStep: number;
+  private work = 0;
   private ended = false;
 
   constructor(network: Network, options: SessionOptions = {}) {
     this.network = network;
-    this.chain = options.chain ?? true;
-    this.maxFirings = options.maxFirings ?? 0;
     this.onFiring = options.onFiring ?? null;
     this.onFactDone = options.onFactDone ?? null;
-    this.hasDeferred = network.deferredTerminals.length > 0;
-    this.observeAtEnd = network.addressesFactsById;
-    // Facts are kept to the end when rules address them by id, or when final facts are
-    // emitted and end-of-input rules or joins with later facts may still change them.
-    // (The beta network itself holds the facts that reached some pattern's memory.)
-    const plan = network.beta;
-    this.retain = network.addressesFactsById || ((this.hasDeferred || plan !== null) && this.onFactDone !== null);
+    const plan = planRun(network, { chain: options.chain ?? true, emitsFacts: this.onFactDone !== null });
+    this.plan = plan;
+    this.maxFirings = options.maxFirings ?? 0;
+    this.maxHeapBytes = options.maxHeapBytes ?? 0;
+    this.nextCreatedId = options.createdIds?.first ?? FIRST_CREATED_ID;
+    this.createdIdStep = options.createdIds?.step ?? 1;
+    const n = network.terminals.length;
+    this.stats = {
+      factsInserted: 0,
+      factsCreated: 0,
+      factsDeleted: 0,
+      firings: 0,
+      firingsByRule: new Array<number>(n).fill(0),
+      duplicateIds: 0,
+      peakWorkingMemory: 0,
+      mismatches: new Array<number>(network.slots).fill(0),
+      memoryNodes: [],
+    };
+    this.marks = new Int32Array(n);
+    this.pendingMarks = new Int32Array(n);
     for (const t of network.deferredTerminals) this.candidates.set(t, { facts: [], tokens: [] });
-    const runStartMs = options.runStartMs ?? Date.now();
-    this.deferred = network.deferred.map((spec) => compileDeferred(spec, runStartMs));
-    this.stats.firingsByRule = new Array<number>(network.terminals.length).fill(0);
-    this.tracking = network.hasDelete || (this.chain && (network.writesReadFields || network.hasUpdate));
-    this.direct = plan === null && !this.tracking && !(this.chain && network.hasCreate);
-    this.beta = plan === null ? null : new BetaNetwork(plan, this, network.hasDelete || network.patternWrites);
-    this.firedCombos = plan !== null && (network.hasDelete || (this.chain && network.patternWrites)) ? [] : null;
+    const run = { runStartMs: options.runStartMs ?? Date.now(), m: this.stats.mismatches };
+    this.deferred = network.deferred.map((d) => d.instantiate(run));
+    this.beta = network.beta === null ? null : new BetaNetwork(network.beta, this, this.stats.mismatches, plan.betaRetracts, plan.linkTokens);
+    this.firedCombos = plan.comboRefraction ? [] : null;
   }
 
   /** Inserts one input fact and fires the agenda until it is empty. */
   insert(fact: Fact): void {
     if (this.ended) throw new Error('Session.insert after end()');
+    if (fact.id >= FIRST_CREATED_ID) {
+      throw new RangeError(`fact id ${fact.id} is in the range reserved for facts created by rules (from ${FIRST_CREATED_ID})`);
+    }
     this.stats.factsInserted++;
-    this.add(fact);
-    if (this.direct) this.fireDirect(fact);
+    if (this.maxHeapBytes > 0 && ++this.work % HEAP_CHECK_EVERY === 0) this.checkHeap();
+    const w = this.add(fact);
+    if (this.plan.direct) this.fireDirect(w);
     else {
-      this.match(fact);
+      this.match(w);
       this.fireAll();
     }
     this.settle();
-  }
-
-  /** The current input fact and the facts it led to have settled: observe and emit them. */
-  private settle(): void {
-    const s = this.settling;
-    if (this.hasDeferred && !this.observeAtEnd) {
-      for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.observe(s[i]!);
-    }
-    if (!this.retain && this.onFactDone !== null) {
-      for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!);
-    }
-    this.settlingCount = 0;
-  }
-
-  /**
-   * Shows a fact, with its final values, to every end-of-input condition, and records it
-   * as a candidate of each end-of-input rule whose other conditions it passes.
-   */
-  private observe(fact: Fact): void {
-    const all = this.deferred;
-    const tokens = this.tokens;
-    for (let i = 0; i < all.length; i++) tokens[i] = all[i]!.observe(fact);
-    const matched = this.matched;
-    const n = collect(this.network.root, fact.fields, matched, 0);
-    for (let i = 0; i < n; i++) {
-      const t = matched[i]!;
-      if (t.deferred === null) continue;
-      const c = this.candidates.get(t)!;
-      c.facts.push(fact);
-      for (const k of t.deferred) c.tokens.push(tokens[k]!);
-    }
   }
 
   /**
@@ -185,99 +162,97 @@ export class Session implements WorkingMemoryOps, BetaSink {
     this.fireAll();
     // Not-patterns are decided on all of the input: their nodes open now.
     if (this.beta !== null) this.beta.open();
-    if (this.hasDeferred) {
-      if (this.observeAtEnd) for (const f of this.retained) if (!f.retracted) this.observe(f);
+    if (this.plan.hasDeferred) {
+      if (this.plan.observeAtEnd) for (const w of this.retained) if (!w.retracted) this.observe(w);
       for (const [t, c] of this.candidates) {
         const k = t.deferred!.length;
         for (let i = 0; i < c.facts.length; i++) {
-          const fact = c.facts[i]!;
-          if (fact.retracted) continue;
+          const w = c.facts[i]!;
+          if (w.retracted) continue;
           let holds = true;
-          for (let j = 0; j < k && holds; j++) holds = this.deferred[t.deferred![j]!]!.holds(fact, c.tokens[i * k + j]!);
-          if (holds) this.activate(t, fact);
+          for (let j = 0; j < k && holds; j++) holds = this.deferred[t.deferred![j]!]!.holds(w.fact, c.tokens[i * k + j]!);
+          if (holds) this.activate(t, w);
         }
       }
       this.candidates.clear();
     }
     this.fireAll();
     if (this.beta !== null) this.stats.memoryNodes = this.beta.memoryStats();
-    if (this.retain) {
-      if (this.onFactDone !== null) for (const f of this.retained) if (!f.retracted) this.onFactDone(f);
-    } else if (this.onFactDone !== null) {
-      // Facts created by end-of-input firings.
-      const s = this.settling;
-      for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!);
+    if (this.onFactDone !== null) {
+      if (this.plan.retainFacts) {
+        for (const w of this.retained) if (!w.retracted) this.onFactDone(w.fact);
+      } else {
+        // Facts created by end-of-input firings.
+        const s = this.settling;
+        for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!.fact);
+      }
     }
     this.settlingCount = 0;
   }
 
-  /** The facts working memory holds now (all live facts when rules address facts by id). */
-  facts(): Fact[] {
-    return this.retained.filter((f) => !f.retracted);
-  }
-
   // --- WorkingMemoryOps -----------------------------------------------------
 
-  changed(fact: Fact, rootField: string): void {
-    if (this.chain && !fact.dirty && !fact.retracted && this.network.readFields.has(rootField)) {
-      fact.dirty = true;
-      this.changedFacts.push(fact);
+  changed(w: Wme, rootField: string): void {
+    if (this.plan.chain && !w.dirty && !w.retracted && this.network.readFields.has(rootField)) {
+      w.dirty = true;
+      this.changedFacts.push(w);
     }
   }
 
-  willChange(fact: Fact): void {
+  willChange(w: Wme): void {
     const beta = this.beta;
-    if (beta === null || fact.retracted) return;
-    if (this.chain) {
-      // Out now, with the values it was indexed by; back in after the firing.
-      beta.retract(fact);
-      this.reinsert.add(fact);
-    } else beta.freeze(fact);
+    if (beta === null || w.retracted) return;
+    if (this.plan.chain) {
+      // Out now (when in), with the values it was indexed by; back in after the firing,
+      // with the new values (a fact no pattern took may now be taken).
+      beta.retract(w);
+      this.reinsert.add(w);
+    } else beta.freeze(w);
   }
 
-  create(fields: FieldMap, parent: Fact): Fact {
+  create(fields: FieldMap, parent: Wme): Wme {
+    const id = this.nextCreatedId;
+    this.nextCreatedId += this.createdIdStep;
     // A flat record's id is one of its fields: give a created flat fact its id there too.
-    if (parent.shape === FactShape.Flat && fields.id === undefined) fields.id = this.nextId;
-    const fact = new Fact(this.nextId, fields, null, null, parent.shape);
-    this.stats.factsCreated++;
-    if (this.maxFirings > 0 && this.stats.factsCreated > this.maxFirings) {
-      throw new LimitError(`more than ${this.maxFirings} facts created (--max-firings); a rule may be creating facts that make it fire again`);
+    const shape = parent.fact.shape;
+    if (shape === FactShape.Flat && fields.id === undefined) fields.id = id;
+    const fact = new Fact(id, fields, null, null, shape);
+    const created = ++this.stats.factsCreated;
+    if (this.maxFirings > 0 && created > this.maxFirings) {
+      throw new LimitError(
+        `more than ${this.maxFirings} facts created (--max-firings); ${this.busiestRules()} fired most: a rule may be creating facts that make it fire again`,
+      );
     }
-    this.add(fact);
-    if (this.chain) this.match(fact);
-    return fact;
+    if (this.maxHeapBytes > 0 && ++this.work % HEAP_CHECK_EVERY === 0) this.checkHeap();
+    const w = this.add(fact);
+    if (this.plan.chain) this.match(w);
+    return w;
   }
 
-  lookup(id: number): Fact | undefined {
-    const f = this.byId.get(id);
-    return f === undefined || f.retracted ? undefined : f;
+  lookup(id: number): Wme | undefined {
+    const w = this.byId.get(id);
+    return w === undefined || w.retracted ? undefined : w;
   }
 
-  retract(fact: Fact): void {
-    if (fact.retracted) return;
-    fact.retracted = true;
+  retract(w: Wme): void {
+    if (w.retracted) return;
+    w.retracted = true;
     this.stats.factsDeleted++;
-    if (this.byId.get(fact.id) === fact) this.byId.delete(fact.id);
-    const pending = fact.pending as Activation[] | null;
+    if (this.byId.get(w.fact.id) === w) this.byId.delete(w.fact.id);
+    const pending = w.pending;
     if (pending !== null) {
       for (const a of pending) a.cancelled = true;
-      fact.pending = null;
+      w.pending = null;
     }
-    if (this.beta !== null) this.beta.retract(fact);
+    if (this.beta !== null) this.beta.retract(w);
   }
 
   // --- BetaSink ---------------------------------------------------------------
 
   /** A complete match of a multi-fact rule: an activation, unless the combination already fired. */
-  activateToken(t: Terminal, token: Token): void {
+  activateMatch(t: Terminal, match: Wme | Token): void {
     const p = t.patterns!;
-    const facts = new Array<Fact | null>(p.count);
-    let cur: Token | null = token;
-    for (let i = p.count - 1; i >= 0; i--) {
-      const w = cur!.wme;
-      facts[i] = w === null ? null : w.fact;
-      cur = cur!.parent;
-    }
+    const facts: Bound<Wme> = match instanceof Wme ? [match] : match.facts;
     if (this.firedCombos !== null) {
       const fired = this.firedCombos[t.index];
       if (fired?.has(comboKey(facts, p.bound))) return;
@@ -294,33 +269,64 @@ export class Session implements WorkingMemoryOps, BetaSink {
       }
       order[j + 1] = s;
     }
-    this.agenda.push(new Activation(t, facts[0]!, facts, order[0]!, token, order));
+    this.agenda.push(new Activation(t, facts[0]!, facts, order[0]!, match, order));
   }
 
   // --- internals --------------------------------------------------------------
 
-  private add(fact: Fact): void {
-    fact.seq = this.seq++;
-    if (fact.id >= this.nextId) this.nextId = fact.id + 1;
+  private add(fact: Fact): Wme {
+    const w = new Wme(fact, this.seq++);
     // Slots are reused; the few facts they still point to after a cycle are harmless.
-    this.settling[this.settlingCount++] = fact;
-    if (this.retain) {
+    this.settling[this.settlingCount++] = w;
+    if (this.plan.retainFacts) {
       if (this.byId.has(fact.id)) this.stats.duplicateIds++;
-      this.byId.set(fact.id, fact);
-      this.retained.push(fact);
+      this.byId.set(fact.id, w);
+      this.retained.push(w);
       if (this.retained.length > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = this.retained.length;
     } else if (this.settlingCount > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = this.settlingCount;
+    return w;
+  }
+
+  /** The current input fact and the facts it led to have settled: observe and emit them. */
+  private settle(): void {
+    const s = this.settling;
+    if (this.plan.hasDeferred && !this.plan.observeAtEnd) {
+      for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.observe(s[i]!);
+    }
+    if (!this.plan.retainFacts && this.onFactDone !== null) {
+      for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!.fact);
+    }
+    this.settlingCount = 0;
+  }
+
+  /**
+   * Shows a fact, with its final values, to every end-of-input condition, and records it
+   * as a candidate of each end-of-input rule whose other conditions it passes.
+   */
+  private observe(w: Wme): void {
+    const all = this.deferred;
+    const tokens = this.tokens;
+    for (let i = 0; i < all.length; i++) tokens[i] = all[i]!.observe(w.fact);
+    const matched = this.matched;
+    const n = collect(this.network.root, w.fact.fields, matched, 0, this.stats.mismatches);
+    for (let i = 0; i < n; i++) {
+      const t = matched[i]!;
+      if (t.deferred === null) continue;
+      const c = this.candidates.get(t)!;
+      c.facts.push(w);
+      for (const k of t.deferred) c.tokens.push(tokens[k]!);
+    }
   }
 
   /** Matches a fact and puts an activation on the agenda for every rule it satisfies. */
-  private match(fact: Fact): void {
+  private match(w: Wme): void {
     const matched = this.matched;
-    const n = collect(this.network.root, fact.fields, matched, 0);
+    const n = collect(this.network.root, w.fact.fields, matched, 0, this.stats.mismatches);
     for (let i = 0; i < n; i++) {
       const t = matched[i]!;
-      if (t.deferred === null) this.activate(t, fact);
+      if (t.deferred === null) this.activate(t, w);
     }
-    if (this.beta?.insert(fact) && !this.retain) {
+    if (this.beta?.insert(w) && !this.plan.retainFacts) {
       // Facts in the beta network stay in working memory: later facts may join them.
       const held = this.beta.held + this.settlingCount - 1;
       if (held > this.stats.peakWorkingMemory) this.stats.peakWorkingMemory = held;
@@ -328,23 +334,23 @@ export class Session implements WorkingMemoryOps, BetaSink {
   }
 
   /** The agenda-free path: the fact's matches, sorted by rank, fire in turn. */
-  private fireDirect(fact: Fact): void {
+  private fireDirect(w: Wme): void {
     const matched = this.matched;
-    const n = collect(this.network.root, fact.fields, matched, 0);
+    const n = collect(this.network.root, w.fact.fields, matched, 0, this.stats.mismatches);
     if (n === 0) return;
     if (n > 1) sortByRank(matched, n);
     for (let i = 0; i < n; i++) {
       const t = matched[i]!;
-      if (t.deferred === null) this.fire(t, fact);
+      if (t.deferred === null) this.fire(t, w, null);
     }
   }
 
-  private activate(t: Terminal, fact: Fact): void {
-    const a = new Activation(t, fact, null, fact.seq);
+  private activate(t: Terminal, w: Wme): void {
+    const a = new Activation(t, w, null, w.seq, null, null);
     this.agenda.push(a);
-    if (this.tracking) {
-      if (fact.pending === null) fact.pending = [a];
-      else fact.pending.push(a);
+    if (this.plan.trackActivations) {
+      if (w.pending === null) w.pending = [a];
+      else w.pending.push(a);
     }
   }
 
@@ -352,87 +358,106 @@ export class Session implements WorkingMemoryOps, BetaSink {
     for (;;) {
       const a = this.agenda.pop();
       if (a === undefined) return;
-      if (a.token !== null) {
+      if (a.facts !== null) {
         if (a.live) this.fireMatch(a);
         continue;
       }
-      const fact = a.fact;
-      if (fact.retracted) continue;
-      if (this.tracking) {
-        const pending = fact.pending as Activation[];
+      const w = a.wme;
+      if (w.retracted) continue;
+      if (this.plan.trackActivations) {
+        const pending = w.pending!;
         const i = pending.indexOf(a);
         if (i >= 0) {
           pending[i] = pending[pending.length - 1]!;
           pending.pop();
         }
-        if (fact.fired === null) fact.fired = [a.terminal.index];
-        else fact.fired.push(a.terminal.index);
+        if (w.fired === null) w.fired = [a.terminal.index];
+        else w.fired.push(a.terminal.index);
       }
-      this.fire(a.terminal, fact);
+      this.fire(a.terminal, w, null);
     }
   }
 
-  private fire(t: Terminal, fact: Fact): void {
-    const n = ++this.stats.firings;
-    if (this.maxFirings > 0 && n > this.maxFirings) {
-      throw new LimitError(`more than ${this.maxFirings} rule firings (--max-firings); raise the limit or check for rules that keep re-matching`);
-    }
-    this.stats.firingsByRule[t.index]!++;
-    const actions = t.actions;
-    let results: ActionResult[];
-    if (actions.length === 1) results = [actions[0]!.run(this, fact)];
-    else {
-      results = new Array(actions.length);
-      for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, fact);
-    }
-    if (this.onFiring !== null) {
-      this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: fact.id, actions_executed: results });
-    }
-    if (this.changedFacts.length > 0) this.repropagateChanged();
-    if (this.beta !== null && this.reinsert.size > 0) this.reinsertChanged();
-  }
-
-  /** Fires a multi-fact rule on a combination: each action on its target pattern's fact. */
+  /** Fires a multi-fact rule on a combination, remembering it when it could form again. */
   private fireMatch(a: Activation): void {
     const t = a.terminal;
-    const p = t.patterns!;
     const facts = a.facts!;
     if (this.firedCombos !== null) {
       let fired = this.firedCombos[t.index];
       if (fired === undefined) this.firedCombos[t.index] = fired = new Set();
-      fired.add(comboKey(facts, p.bound));
+      fired.add(comboKey(facts, t.patterns!.bound));
     }
+    this.fire(t, facts[0]!, facts);
+  }
+
+  /**
+   * Fires a rule: runs its actions (a single-fact rule's on its fact; a multi-fact rule's
+   * each on its target pattern's fact), reports the firing, then lets changed facts match again.
+   */
+  private fire(t: Terminal, w: Wme, facts: Bound<Wme> | null): void {
     const n = ++this.stats.firings;
     if (this.maxFirings > 0 && n > this.maxFirings) {
-      throw new LimitError(`more than ${this.maxFirings} rule firings (--max-firings); raise the limit or check for rules that keep re-matching`);
+      throw new LimitError(
+        `more than ${this.maxFirings} rule firings (--max-firings); ${this.busiestRules()} fired most: raise the limit or check for rules that keep re-matching`,
+      );
     }
+    if (this.maxHeapBytes > 0 && ++this.work % HEAP_CHECK_EVERY === 0) this.checkHeap();
     this.stats.firingsByRule[t.index]!++;
     const actions = t.actions;
     const results: ActionResult[] = new Array(actions.length);
-    for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, facts[p.targets[i]!]!);
+    if (facts === null) for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, w, null);
+    else {
+      const targets = t.patterns!.targets;
+      for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, facts[targets[i]!]!, facts);
+    }
     if (this.onFiring !== null) {
-      const bound = p.bound;
-      const ids = new Array<number>(bound.length);
-      for (let i = 0; i < bound.length; i++) ids[i] = facts[bound[i]!]!.id;
-      this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: facts[0]!.id, fact_ids: ids, actions_executed: results });
+      if (facts === null) this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: w.fact.id, actions_executed: results });
+      else {
+        const bound = t.patterns!.bound;
+        const ids = new Array<number>(bound.length);
+        for (let i = 0; i < bound.length; i++) ids[i] = facts[bound[i]!]!.fact.id;
+        this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: w.fact.id, fact_ids: ids, actions_executed: results });
+      }
     }
     if (this.changedFacts.length > 0) this.repropagateChanged();
-    if (this.beta !== null && this.reinsert.size > 0) this.reinsertChanged();
+    if (this.reinsert.size > 0) this.reinsertChanged();
+  }
+
+  /** The rules with the most firings so far, for limit messages: `rule 3 "Loop" (1,204,112 firings)`. */
+  private busiestRules(): string {
+    const byRule = this.stats.firingsByRule;
+    const top = this.network.terminals
+      .filter((t) => byRule[t.index]! > 0)
+      .sort((a, b) => byRule[b.index]! - byRule[a.index]!)
+      .slice(0, 3)
+      .map((t) => `rule ${t.rule.id} ${JSON.stringify(t.rule.name)} (${byRule[t.index]!.toLocaleString('en-US')} firings)`);
+    return top.length === 0 ? 'no rule' : top.join(', ');
+  }
+
+  /** Stops the run when the heap in use passes maxHeapBytes: a runaway rule, or more input than memory. */
+  private checkHeap(): void {
+    const used = process.memoryUsage().heapUsed;
+    if (used <= this.maxHeapBytes) return;
+    const mb = (b: number) => `${Math.round(b / (1 << 20))} MB`;
+    throw new LimitError(
+      `working memory passed the heap limit (${mb(used)} in use, limit ${mb(this.maxHeapBytes)}) holding ${this.stats.peakWorkingMemory.toLocaleString('en-US')} facts; ` +
+        `${this.busiestRules()} fired most`,
+    );
   }
 
   /** Facts changed in fields patterns read go back into the beta network with their new values. */
   private reinsertChanged(): void {
     const beta = this.beta!;
-    for (const f of this.reinsert) if (!f.retracted) beta.insert(f);
+    for (const w of this.reinsert) if (!w.retracted) beta.insert(w);
     this.reinsert.clear();
   }
 
   private repropagateChanged(): void {
     const list = this.changedFacts;
     for (let i = 0; i < list.length; i++) {
-      const f = list[i]!;
-      f.dirty = false;
-      if (!f.retracted) this.repropagate(f);
+      const w = list[i]!;
+      w.dirty = false;
+      if (!w.retracted) this.repropagate(w);
     }
     list.length = 0;
   }
@@ -441,32 +466,31 @@ export class Session implements WorkingMemoryOps, BetaSink {
    * Matches a changed fact again: activations whose rule no longer matches are cancelled,
    * rules that now match and have neither fired on the fact nor are pending get activations.
    */
-  private repropagate(fact: Fact): void {
+  private repropagate(w: Wme): void {
     const stamp = ++this.stamp;
+    const marks = this.marks;
+    const pendingMarks = this.pendingMarks;
     const matched = this.matched;
-    const n = collect(this.network.root, fact.fields, matched, 0);
-    for (let i = 0; i < n; i++) matched[i]!.mark = stamp;
+    const n = collect(this.network.root, w.fact.fields, matched, 0, this.stats.mismatches);
+    for (let i = 0; i < n; i++) marks[matched[i]!.index] = stamp;
 
-    const pending = fact.pending as Activation[] | null;
+    const pending = w.pending;
     if (pending !== null) {
       let keep = 0;
       for (let i = 0; i < pending.length; i++) {
         const a = pending[i]!;
-        if (a.terminal.mark === stamp) {
-          a.terminal.pendingMark = stamp;
+        if (marks[a.terminal.index] === stamp) {
+          pendingMarks[a.terminal.index] = stamp;
           pending[keep++] = a;
         } else a.cancelled = true;
       }
       pending.length = keep;
     }
-    const fired = fact.fired;
-    if (fired !== null) {
-      const terminals = this.network.terminals;
-      for (let i = 0; i < fired.length; i++) terminals[fired[i]!]!.pendingMark = stamp;
-    }
+    const fired = w.fired;
+    if (fired !== null) for (let i = 0; i < fired.length; i++) pendingMarks[fired[i]!] = stamp;
     for (let i = 0; i < n; i++) {
       const t = matched[i]!;
-      if (t.pendingMark !== stamp && t.deferred === null) this.activate(t, fact);
+      if (pendingMarks[t.index] !== stamp && t.deferred === null) this.activate(t, w);
     }
   }
 }
@@ -485,7 +509,7 @@ function sortByRank(ts: Terminal[], n: number): void {
 }
 
 /** A combination's identity for refraction: its bound facts' seqs in pattern order. */
-function comboKey(facts: readonly (Fact | null)[], bound: readonly number[]): string {
+function comboKey(facts: Bound<Wme>, bound: readonly number[]): string {
   let key = String(facts[bound[0]!]!.seq);
   for (let i = 1; i < bound.length; i++) key += ',' + facts[bound[i]!]!.seq;
   return key;

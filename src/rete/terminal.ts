@@ -3,10 +3,10 @@
 // end-of-input conditions that must also hold before it fires. A multi-fact rule's
 // terminal ends its chain of beta nodes instead, and knows which pattern each action targets.
 
-import type { Rule } from '../model/types.js';
 import type { CompiledAction } from '../actions/execute.js';
+import type { Rule } from '../model/types.js';
 
-/** How a multi-fact rule's terminal reads a complete match (a token of its last pattern). */
+/** How a multi-fact rule's terminal reads a complete match. */
 export interface TerminalPatterns {
   /** Number of patterns. */
   readonly count: number;
@@ -16,11 +16,23 @@ export interface TerminalPatterns {
   readonly targets: readonly number[];
 }
 
+/** The pattern layout of a multi-fact rule (null for a single-fact rule). */
+export function terminalPatterns(rule: Rule): TerminalPatterns | null {
+  const patterns = rule.patterns;
+  if (patterns === null) return null;
+  const aliasIndex = new Map(patterns.map((p, i) => [p.alias, i]));
+  return {
+    count: patterns.length,
+    bound: patterns.flatMap((p, i) => (p.not || p.exists ? [] : [i])),
+    targets: rule.actions.map((a) => (a.target === null ? 0 : aliasIndex.get(a.target)!)),
+  };
+}
+
 export class Terminal {
   readonly rule: Rule;
   /** Position in agenda order: lower fires first (salience high first, then rule id). */
   readonly rank: number;
-  /** Index of the rule in the network's rule list (refraction records use it). */
+  /** Index of the rule in the network's rule list (per-rule run state is kept by it). */
   readonly index: number;
   readonly actions: readonly CompiledAction[];
   /**
@@ -29,15 +41,20 @@ export class Terminal {
    */
   readonly deferred: readonly number[] | null;
   /** Set for multi-fact rules: the terminal ends a chain of beta nodes, not of alpha tests. */
-  patterns: TerminalPatterns | null = null;
-  /** Scratch marks for set operations during re-propagation (no allocation). */
-  mark = 0;
-  pendingMark = 0;
-  constructor(rule: Rule, rank: number, index: number, actions: readonly CompiledAction[], deferred: readonly number[] | null) {
+  readonly patterns: TerminalPatterns | null;
+  constructor(
+    rule: Rule,
+    rank: number,
+    index: number,
+    actions: readonly CompiledAction[],
+    deferred: readonly number[] | null,
+    patterns: TerminalPatterns | null,
+  ) {
     this.rule = rule;
     this.rank = rank;
     this.index = index;
     this.actions = actions;
     this.deferred = deferred;
+    this.patterns = patterns;
   }
 }

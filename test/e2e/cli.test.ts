@@ -488,7 +488,7 @@ describe('outputs', () => {
   });
 
   // Facts 10 (reference shape), 20, 30 and 40 (flat). Rule 1 sets a field on 10 and creates a
-  // fact (next free id: 11); rule 2 on 40 deletes 30.
+  // fact (ids of created facts start at 9000000000000000); rule 2 on 40 deletes 30.
   const EMIT_RULES = {
     rules: [
       {
@@ -532,7 +532,7 @@ describe('outputs', () => {
     expect(out).toEqual([
       { id: 10, external_id: 'x-10', timestamp: '2025-01-01T00:00:00Z', data: { fields: { amount: 500, when: '2025-01-02T01:04:05Z', ratio: 2, big: true } } },
       {
-        id: 11,
+        id: 9000000000000000,
         external_id: null,
         timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
         data: { fields: { kind: 'audit', score: 1.5 } },
@@ -557,7 +557,7 @@ describe('outputs', () => {
         fact_id: 10,
         actions_executed: [
           { FieldSet: { fact_id: 10, field: 'big', value: { Boolean: true } } },
-          { FactCreated: { fact_id: 11, fact_data: { fields: { kind: { String: 'audit' }, score: { Float: 1.5 } } } } },
+          { FactCreated: { fact_id: 9000000000000000, fact_data: { fields: { kind: { String: 'audit' }, score: { Float: 1.5 } } } } },
         ],
       },
       { rule_id: 2, rule_name: 'Cancel', fact_id: 40, actions_executed: [{ FactDeleted: { fact_id: 30 } }] },

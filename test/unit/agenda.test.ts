@@ -7,18 +7,18 @@ import { Activation, Agenda } from '../../src/rete/agenda.js';
 import { Terminal } from '../../src/rete/terminal.js';
 import { Fact, FactShape } from '../../src/model/fact.js';
 import type { Rule } from '../../src/model/types.js';
+import { Wme } from '../../src/rete/wme.js';
 
 function terminal(rank: number): Terminal {
   const rule: Rule = { id: rank, name: `r${rank}`, salience: 0, conditions: [], patterns: null, actions: [], path: '$' };
-  return new Terminal(rule, rank, rank, [], null);
+  return new Terminal(rule, rank, rank, [], null, null);
 }
 
 function act(rank: number, seq: number, terminals = new Map<number, Terminal>()): Activation {
   let t = terminals.get(rank);
   if (!t) terminals.set(rank, (t = terminal(rank)));
-  const fact = new Fact(seq, {}, null, null, FactShape.Flat);
-  fact.seq = seq;
-  return new Activation(t, fact, null, seq);
+  const w = new Wme(new Fact(seq, {}, null, null, FactShape.Flat), seq);
+  return new Activation(t, w, null, seq, null, null);
 }
 
 function drain(a: Agenda): Activation[] {

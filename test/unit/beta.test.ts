@@ -5,7 +5,7 @@
 // --no-chain, --max-firings, determinism, the memory report and explain.
 
 import { describe, it, expect } from 'vitest';
-import { compileRules, evaluate, FEATURES } from '../../src/engine.js';
+import { compileRules, evaluate, RULE_CHECKS } from '../../src/engine.js';
 import { LimitError, RuleFileError } from '../../src/model/errors.js';
 import { decodeFact } from '../../src/model/fact.js';
 import { validateRules } from '../../src/model/rules.js';
@@ -38,10 +38,6 @@ function run(rules: unknown[], facts: unknown[], options: { chain?: boolean; max
 const brief = (fs: Firing[]) => fs.map((f) => `${f.rule_id}:${(f.fact_ids ?? [f.fact_id]).join(',')}`);
 
 describe('compiling patterns', () => {
-  it('turns patterns on by default', () => {
-    expect(FEATURES.patterns).toBe(true);
-  });
-
   it('shares alpha memories between patterns with the same constant conditions, and join prefixes between rules', () => {
     const { network } = compileRules([
       EMP_DEPT(1),
@@ -126,7 +122,7 @@ describe('compiling patterns', () => {
 
 describe('validating patterns', () => {
   const errors = (patterns: unknown[], actions: unknown[] = []) =>
-    validateRules([{ id: 1, name: 'r', patterns, actions }], FEATURES).errors.map((e) => `${e.path}: ${e.message}`);
+    validateRules([{ id: 1, name: 'r', patterns, actions }], RULE_CHECKS).errors.map((e) => `${e.path}: ${e.message}`);
 
   it('rejects a Ref to a not/exists pattern, which binds no fact', () => {
     expect(
@@ -415,7 +411,8 @@ describe('multi-fact rules in a session', () => {
       ['M0', 'alpha-memory', 2, 0, [1]],
       ['M1', 'alpha-memory', 1, 0, [1]],
       ['B0', 'start', 0, 2, [1]],
-      ['B1', 'join', 2, 1, [1]],
+      // The join's left side is M0 itself: it holds no copy.
+      ['B1', 'join', 0, 1, [1]],
     ]);
     // The facts that reached a memory are working memory; the one that did not is not kept.
     expect(session.stats.peakWorkingMemory).toBe(3);
@@ -447,17 +444,25 @@ describe('explain', () => {
     expect(text).toContain('[0] root (every fact) — no single-fact rules');
     expect(text).toContain('multi-fact rules: 2 alpha memories, 3 beta nodes (1 start, 1 join, 0 not, 1 exists; 1 hash joins, 1 cross products; 2 shared)');
     expect(text).toMatch(/M1 type Equal "dept" {2}— patterns d of rules 1-2; hash-indexed on dept_id/);
-    expect(text).toMatch(/M0 type Equal "emp" {2}— patterns e, a, b of rules 1-3; scanned whole/);
+    // The join after B0 reads M0 through an index of M0's own: M0 is indexed on the Ref'd field.
+    expect(text).toMatch(/M0 type Equal "emp" {2}— patterns e, a, b of rules 1-3; hash-indexed on dept_id; scanned whole/);
     expect(text).toMatch(/\[B0\] start e ← M0 {2}— rules 1-3 \(shared\)/);
     expect(text).toMatch(
-      /\[B1\] join d ← M1: hash join dept_id = e\.dept_id \(left index: tokens by e\.dept_id; right index: M1 by dept_id\) {2}— rules 1-2 \(shared\)/,
+      /\[B1\] join d ← M1: hash join dept_id = e\.dept_id \(left index: M0 by dept_id; right index: M1 by dept_id\); left side: the facts of M0 themselves, no copy {2}— rules 1-2 \(shared\)/,
     );
     expect(text).toMatch(
-      /\[B2\] exists b ← M0: cross product: no Equal against a Ref, every left token is tested against every fact of the memory; tests salary GreaterThan a\.salary {2}— rule 3/,
+      /\[B2\] exists b ← M0: cross product: no Equal against a Ref, every left match is tested against every fact of the memory; tests salary GreaterThan a\.salary {2}— rule 3/,
     );
     expect(text).toContain('→ fires rule 1 "rule 1"');
     const json = explainNetwork(network).patterns!;
-    expect(json.nodes[1]).toMatchObject({ kind: 'join', hashJoin: { field: 'dept_id', ref: 'e.dept_id' }, crossProduct: false, shared: true, rules: [1, 2] });
+    expect(json.nodes[1]).toMatchObject({
+      kind: 'join',
+      hashJoin: { field: 'dept_id', ref: 'e.dept_id' },
+      crossProduct: false,
+      leftMemory: 0,
+      shared: true,
+      rules: [1, 2],
+    });
     expect(json.nodes[2]).toMatchObject({ kind: 'exists', hashJoin: null, crossProduct: true, tests: ['salary GreaterThan a.salary'] });
     expect(json.memories[1]).toMatchObject({ indexes: ['dept_id'], scanned: false });
   });

@@ -1,27 +1,62 @@
-// Tests for compiled conditions (src/rete/tests.ts): the nine operators with the semantics
+// Tests for compiled conditions (src/rete/predicates.ts): the nine operators with the semantics
 // of formats.md §6 (missing fields, int/float, dates, type mismatches counted), Contains on
 // strings and arrays, affixes on strings only, And/Or/Not (empty ones included) and the
 // Or-of-Equals set test.
 
 import { describe, it, expect } from 'vitest';
-import { FEATURES } from '../../src/engine.js';
+import { RULE_CHECKS } from '../../src/engine.js';
 import { validateRules } from '../../src/model/rules.js';
 import type { Condition } from '../../src/model/types.js';
-import { compileCondition, conjuncts, InSetTest, LogicalTest, Rank, type AlphaTest } from '../../src/rete/tests.js';
+import { compileCondition, conjuncts, InSetTest, LogicalTest, Rank, Slots, type AlphaTest } from '../../src/rete/predicates.js';
 import { DateValue, decodeValue, FloatValue, parseRfc3339, type FieldMap } from '../../src/model/value.js';
 
 /** Validates a condition written as wire JSON, as a rule file would carry it. */
 function cond(json: unknown): Condition {
-  const v = validateRules([{ id: 1, name: 'c', conditions: [json], actions: [] }], FEATURES);
+  const v = validateRules([{ id: 1, name: 'c', conditions: [json], actions: [] }], RULE_CHECKS);
   expect(v.errors).toEqual([]);
   return v.rules[0]!.conditions[0]!;
 }
 
-function compile(json: unknown): AlphaTest {
-  return compileCondition(cond(json));
+/** A compiled test with mismatch counters of its own, as a session holds them. */
+class Probe {
+  readonly compiled: AlphaTest;
+  private readonly m: number[];
+  constructor(compiled: AlphaTest, slots: number) {
+    this.compiled = compiled;
+    this.m = new Array<number>(slots).fill(0);
+  }
+  test(fields: FieldMap): boolean {
+    return this.compiled.test(fields, this.m);
+  }
+  /** Mismatches the test itself counted. */
+  get mismatches(): number {
+    return this.m[this.compiled.slot]!;
+  }
+  /** Its own and those of the tests inside it. */
+  mismatchTotal(): number {
+    return this.compiled.mismatchTotal(this.m);
+  }
+  get rank(): Rank {
+    return this.compiled.rank;
+  }
+  get label(): string {
+    return this.compiled.label;
+  }
+  get key(): string {
+    return this.compiled.key;
+  }
+  get reads(): readonly string[] {
+    return this.compiled.reads;
+  }
 }
 
-function simple(field: string, operator: string, value: unknown): AlphaTest {
+function compile(json: unknown): Probe {
+  const slots = new Slots();
+  const t = compileCondition(cond(json), slots);
+  return new Probe(t, slots.count);
+}
+
+function simple(field: string, operator: string, value: unknown): Probe {
   return compile({ field, operator, value });
 }
 
@@ -327,7 +362,7 @@ describe('And, Or, Not', () => {
         { field: 's', operator: 'StartsWith', value: 'a' },
       ],
     });
-    expect(t).toBeInstanceOf(LogicalTest);
+    expect(t.compiled).toBeInstanceOf(LogicalTest);
     expect(t.test({ n: 'x', s: 5 })).toBe(false);
     expect(t.mismatchTotal()).toBe(2);
   });
@@ -345,7 +380,7 @@ describe('Or of Equals on one field: the set test', () => {
         { field: 'status', operator: 'Equal', value: true },
       ],
     });
-    expect(t).toBeInstanceOf(InSetTest);
+    expect(t.compiled).toBeInstanceOf(InSetTest);
     expect(t.rank).toBe(Rank.InSet);
     expect(t.reads).toEqual(['status']);
     expect(t.test({ status: 'a' })).toBe(true);
@@ -370,7 +405,7 @@ describe('Or of Equals on one field: the set test', () => {
         { field: 'n', operator: 'Equal', value: 3.5 },
       ],
     });
-    expect(t).toBeInstanceOf(InSetTest);
+    expect(t.compiled).toBeInstanceOf(InSetTest);
     expect(t.test({ n: 2 })).toBe(true);
     expect(t.test({ n: 3.5 })).toBe(true);
     expect(t.test({ n: 3 })).toBe(false);
@@ -402,7 +437,7 @@ describe('Or of Equals on one field: the set test', () => {
         { field: 'w', operator: 'Equal', value: 'never' },
       ],
     });
-    expect(t).not.toBeInstanceOf(InSetTest);
+    expect(t.compiled).not.toBeInstanceOf(InSetTest);
     expect(t.test({ w: date('2024-01-15T11:30:00+01:00') })).toBe(true);
     expect(t.test({ w: 'never' })).toBe(true);
     expect(t.test({ w: 'later' })).toBe(false);
@@ -413,7 +448,7 @@ describe('Or of Equals on one field: the set test', () => {
         { field: 'w', operator: 'Equal', value: 1 },
       ],
     });
-    expect(d).not.toBeInstanceOf(InSetTest);
+    expect(d.compiled).not.toBeInstanceOf(InSetTest);
     expect(d.test({ w: '2024-01-15T10:30:00Z' })).toBe(true);
   });
 
@@ -425,7 +460,7 @@ describe('Or of Equals on one field: the set test', () => {
         { field: 'b', operator: 'Equal', value: 1 },
       ],
     });
-    expect(fields).not.toBeInstanceOf(InSetTest);
+    expect(fields.compiled).not.toBeInstanceOf(InSetTest);
     expect(fields.test({ b: 1 })).toBe(true);
     const ops = compile({
       operator: 'Or',
@@ -434,7 +469,7 @@ describe('Or of Equals on one field: the set test', () => {
         { field: 'a', operator: 'GreaterThan', value: 5 },
       ],
     });
-    expect(ops).not.toBeInstanceOf(InSetTest);
+    expect(ops.compiled).not.toBeInstanceOf(InSetTest);
     expect(ops.test({ a: 6 })).toBe(true);
     expect(ops.test({ a: 1 })).toBe(true);
     expect(ops.test({ a: 3 })).toBe(false);
@@ -456,9 +491,9 @@ describe('conjuncts', () => {
           actions: [],
         },
       ],
-      FEATURES,
+      RULE_CHECKS,
     );
-    const ts = conjuncts(v.rules[0]!.conditions);
+    const ts = conjuncts(v.rules[0]!.conditions, new Slots());
     expect(ts.map((t) => t.label)).toEqual(['a Equal 1', 'b GreaterThan 2']);
   });
 

@@ -4,7 +4,8 @@
 // edges and out-of-order timestamps. Expected aggregates are worked out by hand.
 
 import { describe, it, expect } from 'vitest';
-import { Clock, compileDeferred } from '../../src/rete/deferred.js';
+import { Clock, compileDeferred, type DeferredCondition } from '../../src/rete/deferred/index.js';
+import { Slots } from '../../src/rete/predicates.js';
 import { Fact } from '../../src/model/fact.js';
 import { DateValue, FloatValue, parseRfc3339, type FieldMap, type Value } from '../../src/model/value.js';
 import type {
@@ -25,9 +26,7 @@ const iso = (ms: number): string => new Date(T0 + ms).toISOString();
 /** Facts from [fields, ms after T0 (or null: no timestamp)]; ids and seq 0, 1, 2... */
 function facts(...rows: [FieldMap, number | null][]): Fact[] {
   return rows.map(([fields, ms], i) => {
-    const f = new Fact(i, fields, ms === null ? null : iso(ms), null, 0);
-    f.seq = i;
-    return f;
+    return new Fact(i, fields, ms === null ? null : iso(ms), null, 0);
   });
 }
 
@@ -43,9 +42,16 @@ function stream(window: StreamWindow, agg: StreamAggregation, over: Partial<Stre
   return { kind: 'stream', window, aggregation: agg, filter: null, having: null, alias: 'v', ...over };
 }
 
+/** A session's instance of a condition (its own counters and clock). */
+function instance(c: AggregationCondition | StreamCondition, runStartMs: number): DeferredCondition {
+  const slots = new Slots();
+  const plan = compileDeferred(c, slots);
+  return plan.instantiate({ runStartMs, m: new Array<number>(slots.count).fill(0) });
+}
+
 /** Whether the condition holds, fact by fact. */
 function run(c: AggregationCondition | StreamCondition, fs: Fact[], runStartMs = T0): boolean[] {
-  const d = compileDeferred(c, runStartMs);
+  const d = instance(c, runStartMs);
   const tokens = fs.map((f) => d.observe(f));
   return fs.map((f, i) => d.holds(f, tokens[i]!));
 }
@@ -92,7 +98,7 @@ describe('Aggregation without a window', () => {
   });
 
   it('counts the non-numeric value as ignored, once', () => {
-    const d = compileDeferred(aggregation('Sum', { groupBy: ['emp'] }), T0);
+    const d = instance(aggregation('Sum', { groupBy: ['emp'] }), T0);
     for (const f of fs) d.observe(f);
     expect(d.ignoredValues()).toBe(1); // "abc"; e3's missing amount is not a value at all
     expect(d.memory()).toEqual({ groups: 3, values: 0 });
@@ -163,23 +169,23 @@ describe('Aggregation without a window', () => {
   it('has a label and reads', () => {
     const d = compileDeferred(
       aggregation('Sum', { sourceField: 'amount', groupBy: ['employee_id'], alias: 'total', having: cmp('total', 'GreaterThan', 100) }),
-      T0,
+      new Slots(),
     );
     expect(d.label).toBe('Sum(amount) by [employee_id] as total, having total GreaterThan 100');
     expect(d.reads).toEqual(['amount', 'employee_id']);
-    const p = compileDeferred(aggregation('Percentile', { percentile: 95, sourceField: 'a.b', window: { kind: 'Time', durationMs: 5 } }), T0);
+    const p = compileDeferred(aggregation('Percentile', { percentile: 95, sourceField: 'a.b', window: { kind: 'Time', durationMs: 5 } }), new Slots());
     expect(p.label).toBe('Percentile(a.b, 95) over Time(5ms) as v');
     expect(p.reads).toEqual(['a', 'timestamp']);
   });
 
   it('Percentile keeps every value; memory says so', () => {
-    const d = compileDeferred(aggregation('Percentile', { percentile: 50, groupBy: ['k'] }), T0);
+    const d = instance(aggregation('Percentile', { percentile: 50, groupBy: ['k'] }), T0);
     for (const f of facts([{ k: 1, amount: 1 }, null], [{ k: 1, amount: 2 }, null], [{ k: 2, amount: 3 }, null])) d.observe(f);
     expect(d.memory()).toEqual({ groups: 2, values: 3 });
   });
 
   it('observe after holds is a programming error', () => {
-    const d = compileDeferred(aggregation('Sum'), T0);
+    const d = instance(aggregation('Sum'), T0);
     const [f] = facts([{ amount: 1 }, null]);
     d.holds(f!, d.observe(f!));
     expect(() => d.observe(f!)).toThrow(/observe\(\) after holds\(\)/);
@@ -311,7 +317,7 @@ describe('Stream: Tumbling time windows', () => {
     const fs = facts([{}, null], [{}, 61000], [{}, 59000]);
     const c = stream(tumbling, { kind: 'Count' }, { having: cmp('v', 'Equal', 2) });
     // run start T0+30s: window [0,60s) with the fact at 59 s
-    const d = compileDeferred(c, T0 + 30000);
+    const d = instance(c, T0 + 30000);
     const tokens = fs.map((f) => d.observe(f));
     expect(fs.map((f, i) => d.holds(f, tokens[i]!))).toEqual([true, false, true]);
   });
@@ -353,11 +359,12 @@ describe('Stream: Tumbling time windows', () => {
 
   it('counts ignored values once per fact, has a label', () => {
     const c = stream(tumbling, { kind: 'Sum', field: 'amount' }, { filter: cmp('ok', 'Equal', true), having: cmp('v', 'GreaterThan', 1) });
-    const d = compileDeferred(c, T0);
+    const d = instance(c, T0);
     for (const f of facts([{ ok: true, amount: 'x' }, 0], [{ ok: false, amount: 'y' }, 0], [{ ok: true, amount: 2 }, 0])) d.observe(f);
     expect(d.ignoredValues()).toBe(1);
-    expect(d.label).toBe('Sum(amount) over Tumbling(60000ms) where ok Equal true as v, having v GreaterThan 1');
-    expect(d.reads).toEqual(['amount', 'ok', 'timestamp']);
+    const plan = compileDeferred(c, new Slots());
+    expect(plan.label).toBe('Sum(amount) over Tumbling(60000ms) where ok Equal true as v, having v GreaterThan 1');
+    expect(plan.reads).toEqual(['amount', 'ok', 'timestamp']);
     expect(d.memory()).toEqual({ groups: 1, values: 0 });
   });
 });
@@ -536,7 +543,7 @@ describe('Stream: count windows', () => {
   });
 
   it('memory: CountSliding keeps at most the window', () => {
-    const d = compileDeferred(stream({ kind: 'CountSliding', size: 3, advance: 1 }, { kind: 'Sum', field: 'amount' }), T0);
+    const d = instance(stream({ kind: 'CountSliding', size: 3, advance: 1 }, { kind: 'Sum', field: 'amount' }), T0);
     for (const f of facts([{ amount: 1 }, null], [{ amount: 2 }, null], [{ amount: 3 }, null], [{ amount: 4 }, null], [{ amount: 5 }, null])) d.observe(f);
     expect(d.memory().values).toBeLessThanOrEqual(3);
   });

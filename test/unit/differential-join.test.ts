@@ -27,7 +27,8 @@ import { Session } from '../../src/rete/session.js';
 import { firingLine } from '../../src/io/serialize.js';
 import type { ActionResult, Firing } from '../../src/model/types.js';
 import { decodeValue, fieldsToTagged, FloatValue, type FieldMap, type Value } from '../../src/model/value.js';
-import { naiveCompare } from './naive-operators.js';
+import { NAIVE_FIRST_CREATED_ID, naiveCompare } from './naive-operators.js';
+import { factList, ruleSet } from './rule-arbitraries.js';
 
 // ---------------------------------------------------------------------------
 // The naive evaluator.
@@ -38,7 +39,7 @@ type NCond =
 
 type NAction = (
   | { kind: 'Log'; message: string }
-  | { kind: 'SetField'; field: string; value: Value }
+  | { kind: 'SetField'; field: string; value: Value; ref: { alias: string; field: string } | null }
   | { kind: 'IncrementField'; field: string; increment: Value }
   | { kind: 'CreateFact'; fields: FieldMap }
   | { kind: 'DeleteFact'; idField: string }
@@ -94,8 +95,14 @@ function parseAction(a: Record<string, unknown>): NAction {
   switch (kind) {
     case 'Log':
       return { kind, message: body.message as string, target };
-    case 'SetField':
-      return { kind, field: body.field as string, value: decode(body.value), target };
+    case 'SetField': {
+      const v = body.value as Record<string, unknown> | null;
+      if (v !== null && typeof v === 'object' && typeof v.Ref === 'string') {
+        const [alias, field] = v.Ref.split('.') as [string, string];
+        return { kind, field: body.field as string, value: null, ref: { alias, field }, target };
+      }
+      return { kind, field: body.field as string, value: decode(body.value), ref: null, target };
+    }
     case 'IncrementField':
       return { kind, field: body.field as string, increment: decode(body.increment), target };
     case 'CreateFact':
@@ -166,7 +173,7 @@ function naive(wireRules: Record<string, unknown>[], wireFacts: Record<string, u
   const wm: NFact[] = [];
   const firings: Firing[] = [];
   const fired = new Set<string>();
-  let nextId = 0;
+  let nextId = NAIVE_FIRST_CREATED_ID;
   let seq = 0;
   let created = 0;
   let ended = false;
@@ -174,7 +181,6 @@ function naive(wireRules: Record<string, unknown>[], wireFacts: Record<string, u
   const add = (id: number, fields: FieldMap, isCreated: boolean): NFact => {
     const f: NFact = { id, fields, inserted: copy(fields) as FieldMap, seq: seq++, alive: true, created: isCreated };
     wm.push(f);
-    if (id >= nextId) nextId = id + 1;
     return f;
   };
   const visible = () => wm.filter((f) => f.alive && (chain || !f.created));
@@ -226,13 +232,23 @@ function naive(wireRules: Record<string, unknown>[], wireFacts: Record<string, u
     return n;
   };
 
-  const runAction = (a: NAction, f: NFact): ActionResult => {
+  const runAction = (a: NAction, f: NFact, bound: Map<string, NFact>): ActionResult => {
     switch (a.kind) {
       case 'Log':
         return { Logged: { message: a.message } };
-      case 'SetField':
-        f.fields[a.field] = copy(a.value);
-        return { FieldSet: { fact_id: f.id, field: a.field, value: a.value } };
+      case 'SetField': {
+        if (a.ref === null) {
+          f.fields[a.field] = copy(a.value);
+          return { FieldSet: { fact_id: f.id, field: a.field, value: a.value } };
+        }
+        // A Ref reads the bound fact's field as it is now.
+        const read = own(bound.get(a.ref.alias)!.fields, a.ref.field);
+        if (read === undefined) {
+          return { Logged: { message: `SetField: the Ref'd field "${a.ref.alias}.${a.ref.field}" is missing (the rule fired on fact ${f.id})` } };
+        }
+        f.fields[a.field] = copy(read);
+        return { FieldSet: { fact_id: f.id, field: a.field, value: copy(read) } };
+      }
       case 'IncrementField': {
         const found = own(f.fields, a.field);
         const old = found === undefined ? 0 : found;
@@ -246,9 +262,10 @@ function naive(wireRules: Record<string, unknown>[], wireFacts: Record<string, u
       case 'CreateFact': {
         if (++created > maxFirings) throw new NaiveLimit();
         const fields = copy(a.fields) as FieldMap;
-        if (own(fields, 'id') === undefined) fields.id = nextId;
-        add(nextId, fields, true);
-        return { FactCreated: { fact_id: nextId - 1, fact_data: { fields: a.fields } } };
+        const id = nextId++;
+        if (own(fields, 'id') === undefined) fields.id = id;
+        add(id, fields, true);
+        return { FactCreated: { fact_id: id, fact_data: { fields: a.fields } } };
       }
       case 'DeleteFact':
       case 'UpdateFact': {
@@ -279,7 +296,11 @@ function naive(wireRules: Record<string, unknown>[], wireFacts: Record<string, u
       fired.add(next.key);
       const rule = next.rule;
       const index = new Map(rule.patterns.map((p, i) => [p.alias, i]));
-      const results = rule.actions.map((a) => runAction(a, next.facts[a.target === null ? 0 : index.get(a.target)!]!));
+      const bound = new Map<string, NFact>();
+      rule.patterns.forEach((p, i) => {
+        if (next.facts[i]) bound.set(p.alias, next.facts[i]!);
+      });
+      const results = rule.actions.map((a) => runAction(a, next.facts[a.target === null ? 0 : index.get(a.target)!]!, bound));
       const first = next.facts[0]!;
       const firing: Firing = { rule_id: rule.id, rule_name: rule.name, fact_id: first.id, actions_executed: results };
       if (rule.multi) firing.fact_ids = next.facts.filter((f): f is NFact => f !== null).map((f) => f.id);
@@ -332,124 +353,6 @@ function check(rules: Record<string, unknown>[], facts: Record<string, unknown>[
   if (!limited) expect(factLines(done), `chain ${chain}: final facts`).toEqual(factLines(model.facts));
   return limited ? 'limit' : 'ok';
 }
-
-// ---------------------------------------------------------------------------
-// Generators (wire JSON).
-
-const kValues = [0, 1, 2, { Float: 1 }, '1', null];
-const vValues = [0, 1, 2, 3, 1.5];
-const constant = fc.constantFrom<unknown>(0, 1, 2, 3, { Float: 1 }, 1.5, '1', 'a', 'b', null, true);
-const OPS = ['Equal', 'Equal', 'Equal', 'NotEqual', 'GreaterThan', 'LessThan', 'GreaterThanOrEqual', 'LessThanOrEqual', 'Contains', 'StartsWith'] as const;
-
-const constCond = fc.record({ field: fc.constantFrom('type', 'k', 'v'), operator: fc.constantFrom(...OPS), value: constant });
-
-/** Conditions of pattern `i` of a rule whose patterns so far bind `aliases`. */
-function patternConds(bound: string[]): fc.Arbitrary<unknown[]> {
-  const typeCond = fc.constantFrom('a', 'b').map((t) => ({ field: 'type', operator: 'Equal', value: t }));
-  const items: { weight: number; arbitrary: fc.Arbitrary<unknown> }[] = [{ weight: 2, arbitrary: constCond }];
-  if (bound.length > 0) {
-    const refCond = fc
-      .record({
-        field: fc.constantFrom('k', 'v'),
-        operator: fc.constantFrom(...OPS),
-        alias: fc.constantFrom(...bound),
-        rf: fc.constantFrom('k', 'v', 'missing'),
-      })
-      .map(({ field, operator, alias, rf }) => ({ field, operator, value: { Ref: `${alias}.${rf}` } }));
-    const equalRef = fc
-      .record({ field: fc.constantFrom('k', 'v'), alias: fc.constantFrom(...bound) })
-      .map(({ field, alias }) => ({ field, operator: 'Equal', value: { Ref: `${alias}.${field}` } }));
-    items.push({ weight: 4, arbitrary: equalRef }, { weight: 3, arbitrary: refCond });
-    // A Ref inside Or / Not: a join test that is not a plain Simple condition.
-    items.push({
-      weight: 1,
-      arbitrary: fc.record({ operator: fc.constantFrom('Or', 'Not'), conditions: fc.array(fc.oneof(refCond, constCond), { minLength: 1, maxLength: 2 }) }),
-    });
-  }
-  return fc
-    .tuple(fc.option(typeCond, { nil: undefined }), fc.array(fc.oneof(...items), { maxLength: bound.length > 0 ? 2 : 1 }))
-    .map(([t, rest]) => (t ? [t, ...rest] : rest));
-}
-
-function actions(aliases: string[]): fc.Arbitrary<unknown[]> {
-  const target = fc.option(fc.constantFrom(...aliases), { nil: undefined });
-  const withTarget = (a: fc.Arbitrary<unknown>) =>
-    fc.tuple(a, target).map(([action_type, t]) => (t === undefined ? { action_type } : { action_type, target: t }));
-  return fc.array(
-    fc.oneof(
-      { weight: 2, arbitrary: withTarget(fc.constantFrom('x', 'y').map((message) => ({ Log: { message } }))) },
-      { weight: 3, arbitrary: withTarget(fc.record({ field: fc.constantFrom('k', 'v', 'type', 'tag'), value: constant }).map((b) => ({ SetField: b }))) },
-      { weight: 2, arbitrary: withTarget(fc.constantFrom(1, -1, 0.5).map((increment) => ({ IncrementField: { field: 'n', increment } }))) },
-      { weight: 2, arbitrary: withTarget(fc.constant({ DeleteFact: { fact_id_field: 'ref' } })) },
-      {
-        weight: 2,
-        arbitrary: withTarget(
-          fc.record({ k: fc.constantFrom(...kValues), v: fc.constantFrom(...vValues) }, { requiredKeys: [] }).map((updates) => ({
-            UpdateFact: { fact_id_field: 'ref', updates: Object.keys(updates).length > 0 ? updates : { tag: 'u' } },
-          })),
-        ),
-      },
-      {
-        weight: 1,
-        arbitrary: withTarget(
-          fc
-            .record({ type: fc.constantFrom('a', 'b'), k: fc.constantFrom(...kValues), v: fc.constantFrom(...vValues) })
-            .map((fields) => ({ CreateFact: { data: { fields } } })),
-        ),
-      },
-    ),
-    { maxLength: 2 },
-  );
-}
-
-const multiRule = (id: number) =>
-  fc
-    .integer({ min: 1, max: 3 })
-    .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant('pos') : fc.constantFrom('pos', 'pos', 'not', 'exists')))))
-    .chain((kinds) => {
-      const aliases = kinds.map((_, i) => `p${i}`);
-      const boundBefore = (i: number) => aliases.slice(0, i).filter((_, j) => kinds[j] === 'pos');
-      return fc
-        .record({
-          salience: fc.option(fc.integer({ min: -1, max: 1 }), { nil: undefined }),
-          conds: fc.tuple(...kinds.map((_, i) => patternConds(boundBefore(i)))),
-          actions: actions(aliases.filter((_, j) => kinds[j] === 'pos')),
-        })
-        .map((r) => ({
-          id,
-          name: `rule ${id}`,
-          ...(r.salience === undefined ? {} : { salience: r.salience }),
-          patterns: kinds.map((k, i) => ({
-            alias: aliases[i],
-            conditions: r.conds[i],
-            ...(k === 'not' ? { not: true } : k === 'exists' ? { exists: true } : {}),
-          })),
-          actions: r.actions,
-        }));
-    });
-
-const singleRule = (id: number) =>
-  fc.record({ conds: patternConds([]), actions: actions(['$']) }).map((r) => ({
-    id,
-    name: `rule ${id}`,
-    conditions: r.conds,
-    actions: (r.actions as { action_type: unknown }[]).map((a) => ({ action_type: a.action_type })),
-  }));
-
-const ruleSet = fc
-  .uniqueArray(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 4 })
-  .chain((ids) => fc.tuple(...ids.map((id) => fc.oneof({ weight: 4, arbitrary: multiRule(id) }, { weight: 1, arbitrary: singleRule(id) }))))
-  .map((rs) => JSON.parse(JSON.stringify(rs)) as Record<string, unknown>[]);
-
-const factList = fc
-  .array(
-    fc.record(
-      { type: fc.constantFrom('a', 'b'), k: fc.constantFrom(...kValues), v: fc.constantFrom(...vValues), ref: fc.integer({ min: 0, max: 9 }) },
-      { requiredKeys: ['type'] },
-    ),
-    { maxLength: 8 },
-  )
-  .map((records) => records.map((r, i) => JSON.parse(JSON.stringify({ id: i, ...r })) as Record<string, unknown>));
 
 // ---------------------------------------------------------------------------
 

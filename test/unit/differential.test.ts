@@ -16,7 +16,7 @@ import type { Network } from '../../src/rete/network.js';
 import { firingLine } from '../../src/io/serialize.js';
 import { OPERATORS, type ActionResult, type Firing } from '../../src/model/types.js';
 import { DateValue, decodeValue, fieldsToTagged, FloatValue, type FieldMap, type Value } from '../../src/model/value.js';
-import { naiveCompare } from './naive-operators.js';
+import { NAIVE_FIRST_CREATED_ID, naiveCompare, naiveRead, naiveWrite } from './naive-operators.js';
 
 // ---------------------------------------------------------------------------
 // The naive evaluator.
@@ -90,35 +90,8 @@ const isBox = (v: unknown) => v instanceof FloatValue || v instanceof DateValue;
 const isMap = (v: Value | undefined): v is FieldMap => v !== null && typeof v === 'object' && !Array.isArray(v) && !isBox(v);
 const own = (o: FieldMap, k: string): Value | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
 
-/** A field path: the whole name as a key first, else a walk through nested objects. */
-function read(fields: FieldMap, path: string): Value | undefined {
-  const whole = own(fields, path);
-  if (whole !== undefined || !path.includes('.')) return whole;
-  let cur: Value | undefined = fields;
-  for (const part of path.split('.')) {
-    if (!isMap(cur)) return undefined;
-    cur = own(cur, part);
-  }
-  return cur;
-}
-
-/** Writes at a path, creating objects on the way; false when a non-object is in the way. */
-function write(fields: FieldMap, path: string, value: Value): boolean {
-  if (!path.includes('.') || own(fields, path) !== undefined) {
-    fields[path] = value;
-    return true;
-  }
-  const parts = path.split('.');
-  let cur = fields;
-  for (const part of parts.slice(0, -1)) {
-    const next = own(cur, part);
-    if (next === undefined) cur = cur[part] = {};
-    else if (isMap(next)) cur = next;
-    else return false;
-  }
-  cur[parts[parts.length - 1]!] = value;
-  return true;
-}
+const read = naiveRead;
+const write = naiveWrite;
 
 function copy(v: Value): Value {
   if (Array.isArray(v)) return v.map(copy);
@@ -166,14 +139,13 @@ function naive(wireRules: Record<string, unknown>[], wireFacts: Record<string, u
   const order = [...rules].sort((a, b) => b.salience - a.salience || a.id - b.id);
   const wm: NFact[] = [];
   const firings: Firing[] = [];
-  let nextId = 0;
+  let nextId = NAIVE_FIRST_CREATED_ID;
   let seq = 0;
   let created = 0;
 
   const add = (id: number, fields: FieldMap): NFact => {
     const f: NFact = { id, fields, seq: seq++, alive: true, fired: new Set() };
     wm.push(f);
-    if (id >= nextId) nextId = id + 1;
     return f;
   };
   const matches = (r: NRule, f: NFact) => r.conds.every((c) => holds(c, f.fields));
@@ -233,9 +205,10 @@ function naive(wireRules: Record<string, unknown>[], wireFacts: Record<string, u
         if (++created > maxFirings) throw new NaiveLimit();
         // A created flat fact carries its id as a field too, so it reads back the same.
         const fields = copy(a.fields) as FieldMap;
-        if (own(fields, 'id') === undefined) fields.id = nextId;
-        add(nextId, fields);
-        return { FactCreated: { fact_id: nextId - 1, fact_data: { fields: a.fields } } };
+        const id = nextId++;
+        if (own(fields, 'id') === undefined) fields.id = id;
+        add(id, fields);
+        return { FactCreated: { fact_id: id, fact_data: { fields: a.fields } } };
       }
       case 'DeleteFact':
       case 'UpdateFact': {

@@ -1,4 +1,4 @@
-// Tests for join nodes (src/rete/join.ts), their keys and tests (join-tests.ts) and the
+// Tests for join nodes (src/rete/join-node.ts), their keys (keys.ts) and the
 // buckets of their memories (bucket.ts): hash joins from either side, join tests after
 // the hash lookup, equality across int/float and dates, cross products, self-joins and
 // retraction. The nodes run in a BetaNetwork of compiled rules with a recording sink.
@@ -7,34 +7,34 @@ import { describe, it, expect } from 'vitest';
 import { compileRules } from '../../src/engine.js';
 import { Fact, FactShape } from '../../src/model/fact.js';
 import { DateValue, decodeValue, FloatValue, type FieldMap } from '../../src/model/value.js';
-import { BetaNetwork } from '../../src/rete/beta.js';
+import { BetaNetwork } from '../../src/rete/beta-network.js';
 import type { BetaSink } from '../../src/rete/beta-node.js';
 import { Bucket } from '../../src/rete/bucket.js';
-import { JoinNode } from '../../src/rete/join.js';
-import { joinKey } from '../../src/rete/join-tests.js';
+import { JoinNode } from '../../src/rete/join-node.js';
+import { joinKey } from '../../src/rete/keys.js';
 import type { Terminal } from '../../src/rete/terminal.js';
-import type { Token } from '../../src/rete/token.js';
+import type { Token } from '../../src/rete/wme.js';
+import { Wme } from '../../src/rete/wme.js';
 
 /** A network of the rules' patterns whose matches are recorded as `rule:id,id,...` (bound facts' ids in pattern order). */
 function harness(rules: unknown[], keepFacts = true) {
   const { network } = compileRules(rules);
-  const matches: { rule: number; token: Token; ids: string }[] = [];
+  const matches: { rule: number; token: Wme | Token; ids: string }[] = [];
   const sink: BetaSink = {
-    activateToken(t: Terminal, token: Token) {
-      const ids: number[] = [];
-      for (let cur: Token | null = token; cur !== null; cur = cur.parent) if (cur.wme !== null) ids.unshift(cur.wme.fact.id);
-      matches.push({ rule: t.rule.id, token, ids: `${t.rule.id}:${ids.join(',')}` });
+    activateMatch(t: Terminal, match: Wme | Token) {
+      const facts = match instanceof Wme ? [match] : match.facts;
+      const ids = facts.filter((w) => w !== null).map((w) => w!.fact.id);
+      matches.push({ rule: t.rule.id, token: match, ids: `${t.rule.id}:${ids.join(',')}` });
     },
   };
-  const beta = new BetaNetwork(network.beta!, sink, keepFacts);
+  const beta = new BetaNetwork(network.beta!, sink, new Array<number>(network.slots).fill(0), keepFacts, true);
   let seq = 0;
-  const facts = new Map<number, Fact>();
+  const facts = new Map<number, Wme>();
   const insert = (id: number, wire: Record<string, unknown>) => {
-    const f = new Fact(id, decodeValue(structuredClone(wire)) as FieldMap, null, null, FactShape.Flat);
-    f.seq = seq++;
-    facts.set(id, f);
-    beta.insert(f);
-    return f;
+    const w = new Wme(new Fact(id, decodeValue(structuredClone(wire)) as FieldMap, null, null, FactShape.Flat), seq++);
+    facts.set(id, w);
+    beta.insert(w);
+    return w;
   };
   const retract = (id: number) => beta.retract(facts.get(id)!);
   /** Matches whose token is still active, sorted. */
@@ -45,6 +45,20 @@ function harness(rules: unknown[], keepFacts = true) {
       .sort();
   const all = () => matches.map((m) => m.ids).sort();
   return { network, beta, matches, insert, retract, live, all, facts };
+}
+
+/**
+ * Left matches a join holds: its own left memory, or, for a join after a start node, the
+ * facts of the start node's memory that its index can find (a fact missing the Ref'd field is left out).
+ */
+function leftHeld(h: ReturnType<typeof harness>, node: JoinNode): number {
+  const spec = node.spec;
+  if (spec.sharedLeftIndex === null) return node.leftSize();
+  const memory = h.beta.memories[spec.parent!.memory.id]!;
+  if (spec.sharedLeftIndex < 0) return memory.all!.size;
+  let n = 0;
+  for (const b of memory.indexes[spec.sharedLeftIndex]!.buckets.values()) n += b.size;
+  return n;
 }
 
 const pattern = (alias: string, conditions: unknown[], extra: object = {}) => ({ alias, conditions, ...extra });
@@ -84,7 +98,7 @@ describe('joinKey', () => {
 
 describe('Bucket', () => {
   it('holds a few entries in an array and many in a Set, removing in O(1) either way', () => {
-    const b = new Bucket(0);
+    const b = new Bucket(0, true);
     for (let i = 1; i < 16; i++) b.add(i);
     expect(b.set).toBeNull();
     expect(b.delete(3)).toBe(true);
@@ -118,9 +132,10 @@ describe('JoinNode: hash join', () => {
     h.insert(3, { type: 'emp', salary: 1 });
     h.insert(4, { type: 'dept', cap: 0 });
     expect(h.all()).toEqual(['1:2,1']);
-    const join = h.beta.nodes.find((n) => n instanceof JoinNode)!;
-    // The token without a dept_id is not kept: it can join nothing.
-    expect(join.leftSize()).toBe(1);
+    const join = h.beta.nodes.find((n): n is JoinNode => n instanceof JoinNode)!;
+    // The employee without a dept_id is left out of the index the join reads: it can join nothing.
+    expect(join.leftSize()).toBe(0);
+    expect(leftHeld(h, join)).toBe(1);
   });
 
   it('joins a date with a string of the same instant, but two such strings only when they are the same text', () => {
@@ -205,8 +220,8 @@ describe('JoinNode: self-joins and retraction', () => {
     expect(h.live()).toEqual(['1:1,4', '1:2,4']);
     h.retract(1);
     expect(h.live()).toEqual(['1:2,4']);
-    const join = h.beta.nodes[1]!;
-    expect(join.leftSize()).toBe(1);
+    const join = h.beta.nodes[1] as JoinNode;
+    expect(leftHeld(h, join)).toBe(1);
     expect(join.tokens).toBe(1);
     expect(join.peakTokens).toBe(4);
     // A dept arriving now joins the remaining employee only.
@@ -217,10 +232,12 @@ describe('JoinNode: self-joins and retraction', () => {
       ['M0', 'alpha-memory', 1, 0],
       ['M1', 'alpha-memory', 2, 0],
       ['B0', 'start', 0, 1],
-      ['B1', 'join', 1, 2],
+      ['B1', 'join', 0, 2],
     ]);
     expect(stats[3]!.rules).toEqual([1]);
     expect(stats[3]!.label).toContain('hash join dept_id = e.dept_id');
+    // Its left side is the start node's memory itself: nothing held twice.
+    expect(stats[3]!.label).toContain('left: the facts of M0');
   });
 
   it('joins and retracts the same once a key is shared by many facts (buckets past their array size)', () => {
@@ -233,7 +250,7 @@ describe('JoinNode: self-joins and retraction', () => {
     for (let i = 0; i < 80; i += 2) h.retract(i);
     h.retract(100);
     expect(h.live()).toEqual(Array.from({ length: 40 }, (_, k) => `1:${2 * k + 1},101`).sort());
-    expect(h.beta.nodes[1]!.leftSize()).toBe(40);
+    expect(leftHeld(h, h.beta.nodes[1] as JoinNode)).toBe(40);
   });
 
   it('a retracted fact can be inserted again and joins afresh', () => {

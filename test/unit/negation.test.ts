@@ -1,4 +1,4 @@
-// Tests for not and exists nodes (src/rete/negation.ts): per-token match counts kept as
+// Tests for not and exists nodes (src/rete/negation-node.ts): per-token match counts kept as
 // facts arrive and leave, exists passing a token on once however many facts match, not
 // nodes closed until the end of input and then following working memory, unhashed
 // negations and missing Ref'd values. The nodes run in a BetaNetwork of compiled rules
@@ -8,31 +8,31 @@ import { describe, it, expect } from 'vitest';
 import { compileRules } from '../../src/engine.js';
 import { Fact, FactShape } from '../../src/model/fact.js';
 import { decodeValue, type FieldMap } from '../../src/model/value.js';
-import { BetaNetwork } from '../../src/rete/beta.js';
+import { BetaNetwork } from '../../src/rete/beta-network.js';
 import type { BetaSink } from '../../src/rete/beta-node.js';
-import { NegationNode } from '../../src/rete/negation.js';
+import { NegationNode } from '../../src/rete/negation-node.js';
 import type { Terminal } from '../../src/rete/terminal.js';
-import type { Token } from '../../src/rete/token.js';
+import type { Token } from '../../src/rete/wme.js';
+import { Wme } from '../../src/rete/wme.js';
 
 function harness(rules: unknown[]) {
   const { network } = compileRules(rules);
-  const matches: { token: Token; gen: number; ids: string }[] = [];
+  const matches: { token: Wme | Token; gen: number; ids: string }[] = [];
   const sink: BetaSink = {
-    activateToken(t: Terminal, token: Token) {
-      const ids: number[] = [];
-      for (let cur: Token | null = token; cur !== null; cur = cur.parent) if (cur.wme !== null) ids.unshift(cur.wme.fact.id);
-      matches.push({ token, gen: token.gen, ids: `${t.rule.id}:${ids.join(',')}` });
+    activateMatch(t: Terminal, match: Wme | Token) {
+      const facts = match instanceof Wme ? [match] : match.facts;
+      const ids = facts.filter((w) => w !== null).map((w) => w!.fact.id);
+      matches.push({ token: match, gen: match.gen, ids: `${t.rule.id}:${ids.join(',')}` });
     },
   };
-  const beta = new BetaNetwork(network.beta!, sink, true);
+  const beta = new BetaNetwork(network.beta!, sink, new Array<number>(network.slots).fill(0), true, true);
   let seq = 0;
-  const facts = new Map<number, Fact>();
+  const facts = new Map<number, Wme>();
   const insert = (id: number, wire: Record<string, unknown>) => {
-    const f = new Fact(id, decodeValue(structuredClone(wire)) as FieldMap, null, null, FactShape.Flat);
-    f.seq = seq++;
-    facts.set(id, f);
-    beta.insert(f);
-    return f;
+    const w = new Wme(new Fact(id, decodeValue(structuredClone(wire)) as FieldMap, null, null, FactShape.Flat), seq++);
+    facts.set(id, w);
+    beta.insert(w);
+    return w;
   };
   const retract = (id: number) => beta.retract(facts.get(id)!);
   /** Activations still valid (token active, same generation), sorted. */

@@ -1,13 +1,15 @@
-// Tests for network compilation (src/rete/network.ts, alpha.ts, explain.ts): sharing of
+// Tests for network compilation (src/rete/network.ts, alpha-node.ts, explain.ts): sharing of
 // identical tests, hash dispatch of Equal tests on constants, test order by rank, the
 // chaining analysis flags, terminal ranks, and what explain says about it all.
 
 import { describe, it, expect } from 'vitest';
 import { compileRules, evaluate } from '../../src/engine.js';
-import { type AlphaNode, collect } from '../../src/rete/alpha.js';
+import { type AlphaNode, collect } from '../../src/rete/alpha-node.js';
 import { explainNetwork, formatExplain, compactIds } from '../../src/rete/explain.js';
 import type { Network } from '../../src/rete/network.js';
-import { Rank } from '../../src/rete/tests.js';
+import { Rank } from '../../src/rete/predicates.js';
+import { Session } from '../../src/rete/session.js';
+import { decodeFact } from '../../src/model/fact.js';
 import type { Terminal } from '../../src/rete/terminal.js';
 
 type Json = Record<string, unknown>;
@@ -28,7 +30,7 @@ function net(rules: Json[]): Network {
 /** Rule ids whose terminals a fact's fields reach. */
 function reached(n: Network, fields: Json): number[] {
   const out: Terminal[] = [];
-  const count = collect(n.root, structuredClone(fields) as never, out, 0);
+  const count = collect(n.root, structuredClone(fields) as never, out, 0, new Array<number>(n.slots).fill(0));
   return out
     .slice(0, count)
     .map((t) => t.rule.id)
@@ -78,8 +80,10 @@ describe('sharing', () => {
   it('keeps one test object per distinct test, so mismatch counts are per test', () => {
     const n = net([r(1, [gt('a', 1)]), r(2, [gt('a', 1), gt('b', 1)])]);
     expect(n.tests.map((t) => t.label).sort()).toEqual(['a GreaterThan 1', 'b GreaterThan 1']);
-    evaluate(n, [{ id: 1, a: 'x' }]);
-    expect(n.tests.find((t) => t.label === 'a GreaterThan 1')!.mismatches).toBe(1);
+    const session = new Session(n);
+    session.insert(decodeFact({ id: 1, a: 'x' }, 0));
+    session.end();
+    expect(n.tests.find((t) => t.label === 'a GreaterThan 1')!.mismatchTotal(session.stats.mismatches)).toBe(1);
   });
 
   it('puts a rule without conditions on the root', () => {

@@ -1,9 +1,9 @@
-// Tests for rule-file validation (src/model/rules.ts) with the features this build has
-// (FEATURES from src/engine.ts): every kind of error with its exact JSON path, warnings for
+// Tests for rule-file validation (src/model/rules.ts) with the engine's checks
+// (RULE_CHECKS from src/engine.ts): every kind of error with its exact JSON path, warnings for
 // unknown keys, both file shapes, and the typed rules that valid input produces.
 
 import { describe, it, expect } from 'vitest';
-import { FEATURES, loadRules } from '../../src/engine.js';
+import { RULE_CHECKS, loadRules } from '../../src/engine.js';
 import { validateRules } from '../../src/model/rules.js';
 import { RuleFileError } from '../../src/model/errors.js';
 import { DateValue, FloatValue } from '../../src/model/value.js';
@@ -17,7 +17,7 @@ function rule(over: Json = {}): Json {
 }
 
 function validate(doc: unknown) {
-  return validateRules(doc, FEATURES);
+  return validateRules(doc, RULE_CHECKS);
 }
 
 /** The errors of a document as `path: message` pairs. */
@@ -262,7 +262,7 @@ describe('conditions', () => {
     );
   });
 
-  it('treats patterns according to FEATURES.patterns', () => {
+  it('reads multi-fact rules (patterns)', () => {
     const doc = [
       {
         id: 1,
@@ -274,16 +274,12 @@ describe('conditions', () => {
         actions: [],
       },
     ];
-    if (!FEATURES.patterns) {
-      oneError(doc, '$[0].patterns', 'multi-fact rules (patterns) are not supported yet');
-    } else {
-      const v = validate(doc);
-      expect(v.errors).toEqual([]);
-      expect(v.rules[0]!.patterns!.map((p) => p.alias)).toEqual(['e', 'd']);
-    }
+    const v = validate(doc);
+    expect(v.errors).toEqual([]);
+    expect(v.rules[0]!.patterns!.map((p) => p.alias)).toEqual(['e', 'd']);
   });
 
-  it('treats aggregation conditions according to FEATURES.aggregation', () => {
+  it('keeps aggregation conditions', () => {
     const doc = withCondition({
       aggregation_type: 'Sum',
       source_field: 'amount',
@@ -292,18 +288,14 @@ describe('conditions', () => {
       alias: 'total',
       window: null,
     });
-    if (!FEATURES.aggregation) {
-      oneError(doc, '$[0].conditions[0]', 'aggregation conditions are not supported yet');
-    } else {
-      const v = validate(doc);
-      expect(v.errors).toEqual([]);
-      // A supported aggregation must be kept as a condition, not dropped.
-      expect(v.rules[0]!.conditions).toHaveLength(1);
-      expect(v.rules[0]!.conditions[0]!.kind).toBe('aggregation');
-    }
+    const v = validate(doc);
+    expect(v.errors).toEqual([]);
+    // An aggregation must be kept as a condition, not dropped.
+    expect(v.rules[0]!.conditions).toHaveLength(1);
+    expect(v.rules[0]!.conditions[0]!.kind).toBe('aggregation');
   });
 
-  it('treats stream conditions according to FEATURES.stream', () => {
+  it('keeps stream conditions', () => {
     const doc = withCondition({
       window_spec: { Tumbling: { duration_ms: 60000 } },
       aggregation: 'Count',
@@ -311,14 +303,10 @@ describe('conditions', () => {
       having: { field: 'n', operator: 'GreaterThan', value: 3 },
       alias: 'n',
     });
-    if (!FEATURES.stream) {
-      oneError(doc, '$[0].conditions[0]', 'stream window conditions are not supported yet');
-    } else {
-      const v = validate(doc);
-      expect(v.errors).toEqual([]);
-      expect(v.rules[0]!.conditions).toHaveLength(1);
-      expect(v.rules[0]!.conditions[0]!.kind).toBe('stream');
-    }
+    const v = validate(doc);
+    expect(v.errors).toEqual([]);
+    expect(v.rules[0]!.conditions).toHaveLength(1);
+    expect(v.rules[0]!.conditions[0]!.kind).toBe('stream');
   });
 });
 
@@ -356,13 +344,13 @@ describe('actions', () => {
       'IncrementField',
       'AppendToArray',
     ]);
-    expect(acts[1]).toEqual({ kind: 'SetField', field: 'band', value: 'high', target: null });
-    expect(acts[2]).toMatchObject({ kind: 'CreateFact', fields: { kind: 'audit' } });
-    expect((acts[2] as Extract<(typeof acts)[number], { kind: 'CreateFact' }>).fields.n).toBeInstanceOf(FloatValue);
+    expect(acts[1]).toEqual({ kind: 'SetField', field: 'band', value: { ref: null, value: 'high' }, target: null });
+    expect(acts[2]).toMatchObject({ kind: 'CreateFact', fields: { kind: { ref: null, value: 'audit' } } });
+    expect((acts[2] as Extract<(typeof acts)[number], { kind: 'CreateFact' }>).fields.n!.value).toBeInstanceOf(FloatValue);
     expect(acts[3]).toEqual({ kind: 'CallCalculator', calculator: 'add', inputMapping: { a: 'x', b: 'y' }, outputField: 'sum', target: null });
     expect(acts[5]).toMatchObject({ severity: 'High', metadata: { k: 1 } });
     expect(acts[6]).toMatchObject({ notificationType: 'Email', metadata: {} });
-    expect(acts[9]).toEqual({ kind: 'IncrementField', field: 'count', increment: 1, target: null });
+    expect(acts[9]).toEqual({ kind: 'IncrementField', field: 'count', increment: { ref: null, value: 1 }, target: null });
   });
 
   it('rejects an action without action_type', () => {

@@ -8,6 +8,10 @@ import { compileRules, evaluate } from '../../src/engine.js';
 import { LimitError } from '../../src/model/errors.js';
 import { firingLine } from '../../src/io/serialize.js';
 import type { Firing } from '../../src/model/types.js';
+import { FIRST_CREATED_ID } from '../../src/model/fact.js';
+
+/** The id of the first fact rules create, then the next ones: a range input ids may not use. */
+const C = FIRST_CREATED_ID;
 
 type Json = Record<string, unknown>;
 
@@ -78,7 +82,7 @@ describe('agenda order', () => {
   });
 
   it('breaks ties on one rule by fact order (insertion, not id)', () => {
-    // R10 creates a child (id 51) of fact 50; R20 matches both parent and child: parent first.
+    // R10 creates a child (id C) of fact 50; R20 matches both parent and child: parent first.
     // R15 matches only the child and outranks R20, so it goes between.
     const rules = [
       r(10, [eq('kind', 'parent')], [act('CreateFact', { data: { fields: { kind: 'child' } } })], { salience: 10 }),
@@ -88,9 +92,9 @@ describe('agenda order', () => {
     const x = run(rules, [{ id: 50, kind: 'parent' }]);
     expect(x.order).toEqual([
       [10, 50],
-      [15, 51],
+      [15, C],
       [20, 50],
-      [20, 51],
+      [20, C],
     ]);
   });
 
@@ -139,7 +143,7 @@ describe('action effects and result records', () => {
     ]);
   });
 
-  it('CreateFact: the next free id (max id seen + 1), inserted after', () => {
+  it('CreateFact: ids from the reserved range, in creation order, inserted after', () => {
     const rules = [
       r(
         1,
@@ -154,18 +158,18 @@ describe('action effects and result records', () => {
     ]);
     expect(x.lines.map((l) => l.actions_executed)).toEqual([
       [
-        { FactCreated: { fact_id: 6, fact_data: { fields: { kind: 'made', n: 1 } } } },
-        { FactCreated: { fact_id: 7, fact_data: { fields: { kind: 'made', n: 2 } } } },
+        { FactCreated: { fact_id: C, fact_data: { fields: { kind: 'made', n: 1 } } } },
+        { FactCreated: { fact_id: C + 1, fact_data: { fields: { kind: 'made', n: 2 } } } },
       ],
       [
-        { FactCreated: { fact_id: 8, fact_data: { fields: { kind: 'made', n: 1 } } } },
-        { FactCreated: { fact_id: 9, fact_data: { fields: { kind: 'made', n: 2 } } } },
+        { FactCreated: { fact_id: C + 2, fact_data: { fields: { kind: 'made', n: 1 } } } },
+        { FactCreated: { fact_id: C + 3, fact_data: { fields: { kind: 'made', n: 2 } } } },
       ],
     ]);
-    expect(x.ids).toEqual([5, 6, 7, 2, 3, 8, 9]);
-    // A created flat fact carries its id as a field, so it reads back with the same id.
-    expect(x.facts[1]).toEqual({ kind: 'made', n: 1, id: 6 });
-    expect(x.facts[6]).toEqual({ kind: 'made', n: 2, id: 9 });
+    expect(x.ids).toEqual([5, C, C + 1, 2, 3, C + 2, C + 3]);
+    // A created flat fact carries its id as a field too.
+    expect(x.facts[1]).toEqual({ kind: 'made', n: 1, id: C });
+    expect(x.facts[6]).toEqual({ kind: 'made', n: 2, id: C + 3 });
   });
 
   it('UpdateFact: updates the fact whose id is in the field', () => {
@@ -380,7 +384,7 @@ describe('forward chaining', () => {
     );
     expect(x.order).toEqual([
       [1, 0],
-      [2, 1],
+      [2, C],
     ]);
   });
 
@@ -411,7 +415,7 @@ describe('forward chaining', () => {
       { chain: false },
     );
     expect(c.order).toEqual([[1, 0]]);
-    expect(c.ids).toEqual([0, 1]);
+    expect(c.ids).toEqual([0, C]);
   });
 
   it('with chain: false, activations made at insertion still fire after the fact changes', () => {
@@ -493,13 +497,13 @@ describe('cancelled activations', () => {
         r(2, [eq('kind', 'parent')], [act('DeleteFact', { fact_id_field: 'child_id' })], { salience: 5 }),
         r(3, [eq('kind', 'child')], [log('child')]),
       ],
-      [{ id: 0, kind: 'parent', child_id: 1 }],
+      [{ id: 0, kind: 'parent', child_id: C }],
     );
     expect(x.order).toEqual([
       [1, 0],
       [2, 0],
     ]);
-    expect(x.lines[1]!.actions_executed).toEqual([{ FactDeleted: { fact_id: 1 } }]);
+    expect(x.lines[1]!.actions_executed).toEqual([{ FactDeleted: { fact_id: C } }]);
     expect(x.ids).toEqual([0]);
   });
 
@@ -564,8 +568,8 @@ describe('constants are never aliased', () => {
       { id: 1, kind: 'seed' },
     ]);
     expect(x.facts.filter((f) => f.kind === 'made')).toEqual([
-      { kind: 'made', list: [1, 2], o: { k: ['x'] }, id: 1 },
-      { kind: 'made', list: [1, 2], o: { k: ['x'] }, id: 2 },
+      { kind: 'made', list: [1, 2], o: { k: ['x'] }, id: C },
+      { kind: 'made', list: [1, 2], o: { k: ['x'] }, id: C + 1 },
     ]);
     const created = x.firings.filter((f) => f.rule_id === 1).map((f) => f.actions_executed[0]);
     for (const c of created)

@@ -2,8 +2,7 @@
 // and called once per fact. Runtime problems are returned as Failure values (never thrown),
 // so the per-fact path has no try/catch and allocates only for results and error messages.
 
-import { compilePath, type FieldReader } from '../../model/path.js';
-import { DateValue, FloatValue, compareValues, formatRfc3339, isFloat, toNumber, kindOf, valuesEqual, type FieldMap, type Value } from '../../model/value.js';
+import { DateValue, FloatValue, compareValues, formatRfc3339, isFloat, toNumber, kindOf, valuesEqual, type Value } from '../../model/value.js';
 import type { FunctionName, Node } from './parser.js';
 
 /** A runtime error, returned (not thrown) up through the evaluator tree. */
@@ -14,14 +13,23 @@ export class Failure {
   }
 }
 
+declare const scopeBrand: unique symbol;
+/**
+ * What a formula is evaluated on: opaque to the compiler, looked into only by the field
+ * readers it is given (a fact's field map, or the facts a multi-fact rule bound).
+ */
+export type Scope = { readonly [scopeBrand]: true };
+/** Makes the reader of one field path. */
+export type ReaderFactory = (path: string) => (scope: Scope) => Value | undefined;
+
 /** Evaluates a node that may not be missing: a missing field has already become a Failure. */
-export type Evaluator = (fields: FieldMap) => Value | Failure;
+export type Evaluator = (scope: Scope) => Value | Failure;
 /** Evaluates a node where a missing field is allowed through as `undefined` (==, !=, coalesce). */
-type LenientEvaluator = (fields: FieldMap) => Value | Failure | undefined;
+type LenientEvaluator = (scope: Scope) => Value | Failure | undefined;
 
 /** Compiles an AST to an evaluator. `source` is the expression text, quoted in messages. */
-export function compileAst(ast: Node, source: string): Evaluator {
-  return new Compiler(source).strict(ast);
+export function compileAst(ast: Node, source: string, readerFor: ReaderFactory): Evaluator {
+  return new Compiler(source, readerFor).strict(ast);
 }
 
 // ---------------------------------------------------------------------------
@@ -116,10 +124,10 @@ function sanitize(v: unknown): Value | undefined {
   return v as Value | undefined;
 }
 
-function fieldReader(path: string): FieldReader {
-  const read = compilePath(path);
-  return (fields) => {
-    const v = read(fields);
+function fieldReader(path: string, readerFor: ReaderFactory): (scope: Scope) => Value | undefined {
+  const read = readerFor(path);
+  return (scope) => {
+    const v = read(scope);
     return typeof v === 'object' || typeof v === 'function' ? sanitize(v) : v;
   };
 }
@@ -245,8 +253,10 @@ export function roundHalfAway(x: number, digits: number): number {
 
 class Compiler {
   private readonly source: string;
-  constructor(source: string) {
+  private readonly readerFor: ReaderFactory;
+  constructor(source: string, readerFor: ReaderFactory) {
     this.source = source;
+    this.readerFor = readerFor;
   }
 
   private site(op: string, node: Node): Site {
@@ -261,10 +271,10 @@ class Compiler {
         return () => value;
       }
       case 'field': {
-        const read = fieldReader(node.path);
+        const read = fieldReader(node.path, this.readerFor);
         const missing = new Failure(`field ${JSON.stringify(node.path)} is missing`);
-        return (fields) => {
-          const v = read(fields);
+        return (scope) => {
+          const v = read(scope);
           return v === undefined ? missing : v;
         };
       }
@@ -287,7 +297,7 @@ class Compiler {
 
   /** A node where a missing field passes through as undefined. */
   private lenient(node: Node): LenientEvaluator {
-    if (node.kind === 'field') return fieldReader(node.path);
+    if (node.kind === 'field') return fieldReader(node.path, this.readerFor);
     if (node.kind === 'conditional') return this.conditional(node, true);
     return this.strict(node);
   }

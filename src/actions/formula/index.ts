@@ -40,8 +40,9 @@
  * ceil and abs keep their argument's type. -0 becomes 0. Non-finite results are errors.
  */
 
+import { compilePath } from '../../model/path.js';
 import type { FieldMap, Value } from '../../model/value.js';
-import { Failure, compileAst } from './compile.js';
+import { Failure, compileAst, type ReaderFactory } from './compile.js';
 import { FormulaSyntaxError, parseFormula } from './parser.js';
 
 export { FormulaSyntaxError };
@@ -49,22 +50,33 @@ export { MAX_DEPTH, MAX_LENGTH } from './parser.js';
 
 export type FormulaOutcome = { ok: true; value: Value } | { ok: false; message: string };
 
-export interface CompiledFormula {
+export interface CompiledFormula<S = FieldMap> {
   readonly source: string;
   /** Field paths the expression reads (for dependency tracking), in order of first appearance. */
   readonly fields: readonly string[];
-  evaluate(fields: FieldMap): FormulaOutcome;
+  evaluate(scope: S): FormulaOutcome;
 }
 
-/** Compiles a Formula expression. Throws FormulaSyntaxError when it is not well formed. */
-export function compileFormula(source: string): CompiledFormula {
+/** Lists the field paths an expression reads. Throws FormulaSyntaxError when it is not well formed. */
+export function formulaFields(source: string): readonly string[] {
+  return parseFormula(source).fields;
+}
+
+/**
+ * Compiles a Formula expression. Throws FormulaSyntaxError when it is not well formed.
+ * Field names are read from a fact's field map, or, given `readerFor`, by the readers it
+ * makes from whatever the formula is evaluated on (the facts of a multi-fact rule).
+ */
+export function compileFormula(source: string): CompiledFormula<FieldMap>;
+export function compileFormula<S>(source: string, readerFor: (path: string) => (scope: S) => Value | undefined): CompiledFormula<S>;
+export function compileFormula<S>(source: string, readerFor?: (path: string) => (scope: S) => Value | undefined): CompiledFormula<S> {
   const { ast, fields } = parseFormula(source);
-  const run = compileAst(ast, source);
+  const run = compileAst(ast, source, (readerFor ?? compilePath) as unknown as ReaderFactory);
   return {
     source,
     fields: Object.freeze(fields.slice()),
-    evaluate(input: FieldMap): FormulaOutcome {
-      const v = run(input);
+    evaluate(scope: S): FormulaOutcome {
+      const v = run(scope as unknown as Parameters<typeof run>[0]);
       if (v instanceof Failure) return { ok: false, message: v.message };
       // A field holding an array or object is copied, so storing the result does not alias the fact.
       return { ok: true, value: typeof v === 'object' ? cloneValue(v) : v };

@@ -1,4 +1,4 @@
-// Not and exists nodes: a pattern with "not": true or "exists": true. For each token of
+// Not and exists nodes: a pattern with "not": true or "exists": true. For each match of
 // the earlier patterns the node makes one token of its own (binding no fact) and counts
 // the facts of its alpha memory that match it, Refs bound; the count is kept up to date
 // as facts arrive and leave, through the same hash index as a join (Equal against a Ref)
@@ -7,18 +7,20 @@
 // - exists: the token is passed on while the count is above 0 (one token however many
 //   facts match: exists does not multiply matches).
 // - not: the token is passed on while the count is 0, but only once the node is open.
-//   formats.md §6 decides not-patterns on all of the input: the session opens every not
-//   node at end of input; until then their counts are kept but nothing is passed on.
-//   After that they follow working memory like every other node.
+//   Not-patterns are decided on all of the input: the session opens every not node at end
+//   of input; until then their counts are kept but nothing is passed on. After that they
+//   follow working memory like every other node.
 
 import { valuesEqual } from '../model/value.js';
-import { BetaNode, withdraw, type BetaSink } from './beta-node.js';
-import type { NodeSpec } from './beta.js';
+import { BetaNode, withdraw, type BetaRun } from './beta-node.js';
+import type { NodeSpec } from './beta-plan.js';
 import { addTo, removeFrom, type Bucket } from './bucket.js';
-import { passes, type HashJoin } from './join.js';
-import { joinKey, type JoinKey, type JoinTest } from './join-tests.js';
+import { passes, type JoinTest } from './join-predicates.js';
+import type { HashJoin } from './join-node.js';
+import { joinKey, type JoinKey } from './keys.js';
 import type { AlphaMemory } from './memory.js';
-import { Token, type Wme } from './token.js';
+import { Token, type PartialMatch } from './wme.js';
+import type { Wme } from './wme.js';
 
 export class NegationNode extends BetaNode {
   readonly memory: AlphaMemory;
@@ -28,46 +30,45 @@ export class NegationNode extends BetaNode {
   /** Whether tokens may be passed on (exists nodes: always; not nodes: from end of input). */
   open: boolean;
   /** Hashed: this node's tokens by the key of the Ref'd value of their parent. */
-  private readonly left: Map<JoinKey, Bucket<Token>>;
+  private readonly left = new Map<JoinKey, Bucket<Token>>();
   /** Tokens no fact can match through the hash (Ref'd value missing), or all tokens when not hashed. */
-  private readonly unkeyed: Set<Token>;
+  private readonly unkeyed = new Set<Token>();
   private leftCount = 0;
   private leftPeak = 0;
 
-  constructor(spec: NodeSpec, sink: BetaSink, memory: AlphaMemory, hash: HashJoin | null) {
-    super(spec, sink);
+  constructor(spec: NodeSpec, run: BetaRun, memory: AlphaMemory, hash: HashJoin | null) {
+    super(spec, run);
     this.memory = memory;
     this.hash = hash;
     this.tests = spec.tests;
     this.exists = spec.kind === 'exists';
     this.open = this.exists;
-    this.left = new Map();
-    this.unkeyed = new Set();
   }
 
-  leftAdd(parent: Token): void {
-    const o = new Token(parent, null, this);
+  leftAdd(parent: PartialMatch): void {
+    const o = new Token(parent as Wme | Token, null, this, true);
     const h = this.hash;
+    const m = this.run.m;
     let count = 0;
     if (h !== null) {
       const lv = h.leftValue(parent);
       const key = joinKey(lv);
       if (key === undefined) this.unkeyed.add(o);
       else {
-        addTo(this.left, key, o);
+        addTo(this.left, key, o, true);
         const bucket = h.index.buckets.get(key);
         if (bucket !== undefined) {
           const read = h.index.read;
           const ws = bucket.entries();
           for (let i = 0; i < ws.length; i++) {
             const w = ws[i]!;
-            if (valuesEqual(read(w.fields)!, lv!) && passes(this.tests, parent, w)) count++;
+            if (valuesEqual(read(w.fields)!, lv!) && passes(this.tests, parent, w.fields, m)) count++;
           }
         }
       }
     } else {
       this.unkeyed.add(o);
-      for (const w of this.memory.all!) if (passes(this.tests, parent, w)) count++;
+      for (const w of this.memory.all!) if (passes(this.tests, parent, w.fields, m)) count++;
     }
     o.count = count;
     if (++this.leftCount > this.leftPeak) this.leftPeak = this.leftCount;
@@ -81,7 +82,7 @@ export class NegationNode extends BetaNode {
   override ownedRemoved(o: Token): void {
     const h = this.hash;
     if (h !== null) {
-      const key = joinKey(h.leftValue(o.parent!));
+      const key = joinKey(h.leftValue(o.parent));
       if (key !== undefined && removeFrom(this.left, key, o)) {
         this.leftCount--;
         return;
@@ -101,6 +102,7 @@ export class NegationNode extends BetaNode {
   /** A fact entered (or left) the memory: recount the tokens it matches. */
   private rightChange(w: Wme, added: boolean): void {
     const h = this.hash;
+    const m = this.run.m;
     if (h !== null) {
       const rv = h.index.read(w.fields);
       const key = joinKey(rv);
@@ -110,8 +112,8 @@ export class NegationNode extends BetaNode {
       const os = bucket.entries();
       for (let i = 0; i < os.length; i++) {
         const o = os[i]!;
-        const parent = o.parent!;
-        if (valuesEqual(rv!, h.leftValue(parent)!) && passes(this.tests, parent, w)) {
+        const parent = o.parent;
+        if (valuesEqual(rv!, h.leftValue(parent)!) && passes(this.tests, parent, w.fields, m)) {
           if (added) this.increment(o);
           else this.decrement(o);
         }
@@ -119,7 +121,7 @@ export class NegationNode extends BetaNode {
       return;
     }
     for (const o of this.unkeyed) {
-      if (!passes(this.tests, o.parent!, w)) continue;
+      if (!passes(this.tests, o.parent, w.fields, m)) continue;
       if (added) this.increment(o);
       else this.decrement(o);
     }

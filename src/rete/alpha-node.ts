@@ -2,13 +2,13 @@
 // successors are grouped so that Equal tests against constants on one field are one
 // hash lookup (a fact visits only the branches whose equality it passes). The patterns of
 // multi-fact rules have their own tree of the same nodes, whose chains end in alpha
-// memories (beta.ts) instead of terminals.
+// memories (beta-plan.ts) instead of terminals.
 
 import { compilePath, type FieldReader } from '../model/path.js';
 import { hashKey, type FieldMap } from '../model/value.js';
-import { equalityKey, type AlphaTest, type EqualTest, type HashKey } from './tests.js';
+import { equalityKey, type HashKey } from './keys.js';
+import type { AlphaTest, EqualTest, Mismatches } from './predicates.js';
 import type { Terminal } from './terminal.js';
-import type { MemorySpec } from './beta.js';
 
 /** Successors of an alpha node that test the same field for equality, indexed by constant. */
 export class HashGroup {
@@ -28,8 +28,8 @@ export class AlphaNode {
   readonly hashGroups: HashGroup[] = [];
   readonly children: AlphaNode[] = [];
   readonly terminals: Terminal[] = [];
-  /** In the patterns' tree: the alpha memories whose constant conditions end here. */
-  readonly memories: MemorySpec[] = [];
+  /** In the patterns' tree: the ids of the alpha memories whose constant conditions end here. */
+  readonly memories: number[] = [];
   /** Rules whose chain passes through this node (sharing, for explain). */
   readonly rules: number[] = [];
   constructor(id: number, test: AlphaTest | null) {
@@ -44,7 +44,7 @@ export class AlphaNode {
  * push/length=0: resetting an array's length is a slow runtime call.) Recursion depth is
  * the length of the longest rule chain.
  */
-export function collect(node: AlphaNode, fields: FieldMap, out: Terminal[], n: number): number {
+export function collect(node: AlphaNode, fields: FieldMap, out: Terminal[], n: number, m: Mismatches): number {
   const ts = node.terminals;
   for (let i = 0; i < ts.length; i++) out[n++] = ts[i]!;
   const groups = node.hashGroups;
@@ -53,18 +53,18 @@ export function collect(node: AlphaNode, fields: FieldMap, out: Terminal[], n: n
     const key = hashKey(g.read(fields));
     if (key === undefined) continue;
     const next = g.index.get(key);
-    if (next !== undefined) n = collect(next, fields, out, n);
+    if (next !== undefined) n = collect(next, fields, out, n, m);
   }
   const cs = node.children;
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i]!;
-    if (c.test!.test(fields)) n = collect(c, fields, out, n);
+    if (c.test!.test(fields, m)) n = collect(c, fields, out, n, m);
   }
   return n;
 }
 
-/** As collect(), for the patterns' tree: stores every alpha memory reached. */
-export function collectMemories(node: AlphaNode, fields: FieldMap, out: MemorySpec[], n: number): number {
+/** As collect(), for the patterns' tree: stores the id of every alpha memory reached. */
+export function collectMemories(node: AlphaNode, fields: FieldMap, out: number[], n: number, m: Mismatches): number {
   const ms = node.memories;
   for (let i = 0; i < ms.length; i++) out[n++] = ms[i]!;
   const groups = node.hashGroups;
@@ -73,18 +73,18 @@ export function collectMemories(node: AlphaNode, fields: FieldMap, out: MemorySp
     const key = hashKey(g.read(fields));
     if (key === undefined) continue;
     const next = g.index.get(key);
-    if (next !== undefined) n = collectMemories(next, fields, out, n);
+    if (next !== undefined) n = collectMemories(next, fields, out, n, m);
   }
   const cs = node.children;
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i]!;
-    if (c.test!.test(fields)) n = collectMemories(c, fields, out, n);
+    if (c.test!.test(fields, m)) n = collectMemories(c, fields, out, n, m);
   }
   return n;
 }
 
 /** The child of `node` reached through the hash branch of an Equal test (made when missing). */
-export function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[], firstId = 0): AlphaNode {
+export function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[]): AlphaNode {
   const eq = t as EqualTest;
   let group = node.hashGroups.find((g) => g.path === eq.path);
   if (!group) {
@@ -94,7 +94,7 @@ export function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[], fir
   const key = equalityKey(eq.value)!;
   let child = group.index.get(key);
   if (!child) {
-    child = new AlphaNode(firstId + nodes.length, t);
+    child = new AlphaNode(nodes.length, t);
     nodes.push(child);
     group.index.set(key, child);
   }
@@ -102,10 +102,10 @@ export function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[], fir
 }
 
 /** The child of `node` that tests `t` (made when missing). */
-export function plainChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[], firstId = 0): AlphaNode {
+export function plainChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[]): AlphaNode {
   let child = node.children.find((c) => c.test!.key === t.key);
   if (!child) {
-    child = new AlphaNode(firstId + nodes.length, t);
+    child = new AlphaNode(nodes.length, t);
     nodes.push(child);
     node.children.push(child);
   }
