@@ -2,7 +2,7 @@
 // each gives its rules, its facts (as reference-shape NDJSON lines, tagged values) and the
 // firing count the spec states, so a bench that computes wrong answers fails loudly.
 
-export type WorkloadName = 'simple' | 'payroll' | 'enterprise' | 'join' | 'aggregate';
+export type WorkloadName = 'simple' | 'payroll' | 'enterprise' | 'join' | 'join10' | 'aggregate';
 
 export interface Workload {
   readonly name: WorkloadName;
@@ -175,6 +175,141 @@ const join: Workload = {
   targets: {},
 };
 
+/** A small seeded PRNG (mulberry32): the same sequence on every machine, so workloads are reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The ten rules of join10: each its own test on the employee and on the department's budget. */
+const JOIN10_TESTS: readonly (readonly [string, string, number, string, number])[] = [
+  ['salary', 'LessThanOrEqual', 97000, 'GreaterThan', 170000],
+  ['level', 'GreaterThan', 6, 'LessThan', 30000],
+  ['salary', 'GreaterThan', 90000, 'GreaterThanOrEqual', 100000],
+  ['level', 'LessThanOrEqual', 3, 'LessThan', 40000],
+  ['salary', 'LessThan', 40000, 'GreaterThan', 90000],
+  ['level', 'GreaterThanOrEqual', 9, 'LessThanOrEqual', 60000],
+  ['salary', 'GreaterThanOrEqual', 95000, 'GreaterThan', 0],
+  ['level', 'GreaterThanOrEqual', 8, 'LessThan', 20000],
+  ['salary', 'LessThan', 50000, 'GreaterThan', 160000],
+  ['salary', 'GreaterThan', 60000, 'LessThan', 10000],
+];
+
+const holdsNum = (op: string, a: number, b: number): boolean =>
+  op === 'GreaterThan' ? a > b : op === 'GreaterThanOrEqual' ? a >= b : op === 'LessThan' ? a < b : op === 'LessThanOrEqual' ? a <= b : a === b;
+
+/**
+ * The facts of join10 at size n, generated once per size: 1% departments, interleaved at
+ * random with the employees (most employees arrive before their department); departments
+ * numbered in order of arrival, each employee in a random one.
+ */
+interface Join10Layout {
+  /** Per position: the department's id, or -1 for an employee. */
+  readonly dept: Int32Array;
+  /** Per position: employee fields (unused for departments). */
+  readonly empId: Int32Array;
+  readonly empDept: Int32Array;
+  readonly salary: Int32Array;
+  readonly level: Int8Array;
+  /** Per department id: its budget. */
+  readonly budget: Int32Array;
+}
+
+const join10Layouts = new Map<number, Join10Layout>();
+
+function join10Layout(n: number): Join10Layout {
+  const known = join10Layouts.get(n);
+  if (known) return known;
+  const rand = prng(0x10_10_10);
+  const depts = Math.max(1, Math.floor(n / 100));
+  const dept = new Int32Array(n).fill(-1);
+  const empId = new Int32Array(n);
+  const empDept = new Int32Array(n);
+  const salary = new Int32Array(n);
+  const level = new Int8Array(n);
+  const budget = new Int32Array(depts);
+  // Selection sampling: exactly `depts` department positions, uniformly spread.
+  let left = depts;
+  let emps = 0;
+  for (let i = 0; i < n; i++) {
+    if (rand() * (n - i) < left) {
+      const d = depts - left--;
+      dept[i] = d;
+      budget[d] = Math.floor(rand() * 20) * 10000;
+    } else {
+      empId[i] = emps++;
+      empDept[i] = Math.floor(rand() * depts);
+      salary[i] = 30000 + Math.floor(rand() * 71) * 1000;
+      level[i] = 1 + Math.floor(rand() * 10);
+    }
+  }
+  const layout = { dept, empId, empDept, salary, level, budget };
+  join10Layouts.set(n, layout);
+  return layout;
+}
+
+/**
+ * join10 (rete-eval's own, for many join rules at scale): ten rules joining employees to
+ * their department on dept_id, each with its own test on the employee and on the budget.
+ */
+const join10: Workload = {
+  name: 'join10',
+  sizes: [100_000, 200_000, 500_000, 1_000_000],
+  rules: () =>
+    JOIN10_TESTS.map(([field, op, value, budgetOp, budget], k) => ({
+      id: k + 1,
+      name: `Employee ${field} ${op} ${value} in a department with budget ${budgetOp} ${budget}`,
+      patterns: [
+        {
+          alias: 'e',
+          conditions: [
+            { field: 'type', operator: 'Equal', value: { String: 'employee' } },
+            { field, operator: op, value: field === 'salary' ? { Float: value } : { Integer: value } },
+          ],
+        },
+        {
+          alias: 'd',
+          conditions: [
+            { field: 'type', operator: 'Equal', value: { String: 'dept' } },
+            { field: 'dept_id', operator: 'Equal', value: { Ref: 'e.dept_id' } },
+            { field: 'budget', operator: budgetOp, value: { Float: budget } },
+          ],
+        },
+      ],
+      actions: [{ action_type: { Log: { message: `rule ${k + 1}` } } }],
+    })),
+  factLine: (i, size) => {
+    const l = join10Layout(size);
+    const d = l.dept[i]!;
+    if (d >= 0) return fact(i, `"type":${str('dept')},"dept_id":${int(d)},"budget":${float(l.budget[d]!)}`);
+    return fact(
+      i,
+      `"type":${str('employee')},"emp_id":${int(l.empId[i]!)},"dept_id":${int(l.empDept[i]!)},"salary":${float(l.salary[i]!)},"level":${int(l.level[i]!)}`,
+    );
+  },
+  factCount: (size) => size,
+  expectedFirings: (n) => {
+    const l = join10Layout(n);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (l.dept[i]! >= 0) continue;
+      const b = l.budget[l.empDept[i]!]!;
+      for (const [field, op, value, budgetOp, budget] of JOIN10_TESTS) {
+        if (holdsNum(op, field === 'salary' ? l.salary[i]! : l.level[i]!, value) && holdsNum(budgetOp, b, budget)) count++;
+      }
+    }
+    return count;
+  },
+  reference: {},
+  targets: {},
+};
+
 /** Employees of the aggregate workload at size n: 40 shifts each (10 a week for 4 weeks). */
 const aggregateEmployees = (n: number) => Math.max(1, Math.floor(n / 40));
 
@@ -229,7 +364,7 @@ const aggregate: Workload = {
   targets: {},
 };
 
-export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = { simple, payroll, enterprise, join, aggregate };
+export const WORKLOADS: Readonly<Record<WorkloadName, Workload>> = { simple, payroll, enterprise, join, join10, aggregate };
 
 /** Parses `100k`, `1m`, `250000`, `1_000_000`. */
 export function parseSize(text: string): number {

@@ -65,6 +65,8 @@ export interface ExplainBetaNode {
   crossProduct: boolean;
   /** A join right after a start node reads its left matches straight from that node's memory (no copy): its id. */
   leftMemory: number | null;
+  /** A start node on a memory shared by patterns that differ: the tests it applies before passing a fact on. */
+  filter: string[];
   tests: string[];
   rules: number[];
   shared: boolean;
@@ -118,6 +120,7 @@ function explainBetaNode(s: NodeSpec, terminal: TerminalView): ExplainBetaNode {
       : null,
     crossProduct: s.kind !== 'start' && h === null,
     leftMemory: left,
+    filter: s.filter.map((t) => t.label),
     tests: s.tests.map((t) => t.label),
     rules: [...s.rules],
     shared: s.rules.length > 1,
@@ -193,7 +196,9 @@ export function formatExplain(n: Network): string {
     lines.push('patterns alpha tree:');
     lines.push('[0] root (every fact)');
     walk(p.alpha, '  ');
-    lines.push('alpha memories:');
+    lines.push(
+      'alpha memories (patterns that share their hash-dispatched Equal tests but differ in others share one memory of that part; their nodes apply the rest):',
+    );
     for (const m of p.memories) {
       const idx = m.indexes.length > 0 ? `; hash-indexed on ${m.indexes.join(', ')}` : '';
       lines.push(
@@ -209,7 +214,7 @@ export function formatExplain(n: Network): string {
     }
     const beta = (x: ExplainBetaNode, indent: string) => {
       let how: string;
-      if (x.kind === 'start') how = `start ${x.alias} ← M${x.memory}`;
+      if (x.kind === 'start') how = `start ${x.alias} ← M${x.memory}${x.filter.length > 0 ? `; filters ${x.filter.join(', ')}` : ''}`;
       else {
         const left = x.leftMemory === null ? '' : `; left side: the facts of M${x.leftMemory} themselves, no copy`;
         const join = x.hashJoin

@@ -17,6 +17,8 @@ import { addTo, removeFrom, type Bucket } from './bucket.js';
 import { passes, type JoinTest } from './join-predicates.js';
 import { joinKey, type JoinKey } from './keys.js';
 import type { AlphaMemory, FactIndex } from './memory.js';
+import type { AlphaTest } from './predicates.js';
+import { passesFilter } from './start-node.js';
 import { Token, type PartialMatch } from './wme.js';
 import type { Wme } from './wme.js';
 
@@ -45,6 +47,8 @@ export class JoinNode extends BetaNode {
   private readonly sharedLeft: AlphaMemory | null;
   /** ... and its index on the Ref'd field (hashed joins). */
   private readonly sharedIndex: FactIndex | null;
+  /** ... and the start node's filter, which the facts read there must pass too. */
+  private readonly leftFilter: readonly AlphaTest[];
   /** Own left memory, hashed: matches by the key of their Ref'd value (a missing value joins nothing). */
   private readonly left: Map<JoinKey, Bucket<Token>> | null;
   /** Own left memory, not hashed: every left match. */
@@ -60,6 +64,7 @@ export class JoinNode extends BetaNode {
     this.sharedLeft = sharedLeft;
     const pos = spec.sharedLeftIndex;
     this.sharedIndex = sharedLeft !== null && pos !== null && pos >= 0 ? sharedLeft.indexes[pos]! : null;
+    this.leftFilter = sharedLeft !== null ? spec.parent!.filter : [];
     this.left = sharedLeft === null && hash !== null ? new Map() : null;
     this.leftAll = sharedLeft === null && hash === null ? new Set() : null;
   }
@@ -105,6 +110,7 @@ export class JoinNode extends BetaNode {
     // A fact in both the shared left memory and the right memory: its pairing with itself
     // is made when it arrives on the left (the start node passes it on after this).
     const self = this.sharedLeft === this.memory ? w : null;
+    const filter = this.leftFilter;
     if (h !== null) {
       const rv = h.index.read(w.fields);
       const key = joinKey(rv);
@@ -114,12 +120,15 @@ export class JoinNode extends BetaNode {
       const ts = bucket.entries();
       for (let i = 0; i < ts.length; i++) {
         const t = ts[i]!;
-        if (t !== self && valuesEqual(rv!, h.leftValue(t)!) && passes(this.tests, t, w.fields, m)) this.join(t, w);
+        if (t === self || !valuesEqual(rv!, h.leftValue(t)!)) continue;
+        if ((filter.length === 0 || passesFilter(filter, (t as Wme).fields, m)) && passes(this.tests, t, w.fields, m)) this.join(t, w);
       }
       return;
     }
     const all: Iterable<PartialMatch> = this.sharedLeft !== null ? this.sharedLeft.all! : this.leftAll!;
-    for (const t of all) if (t !== self && passes(this.tests, t, w.fields, m)) this.join(t, w);
+    for (const t of all) {
+      if (t !== self && (filter.length === 0 || passesFilter(filter, (t as Wme).fields, m)) && passes(this.tests, t, w.fields, m)) this.join(t, w);
+    }
   }
 
   rightRemove(): void {

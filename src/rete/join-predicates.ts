@@ -122,6 +122,11 @@ class LogicalJoinTest extends JoinTest {
   }
 }
 
+/** A constant test of the right fact, as a join test (a pattern's test its shared memory leaves to the node). */
+export function constantJoinTest(inner: AlphaTest, slots: Slots): JoinTest {
+  return new ConstantTest(inner, slots);
+}
+
 /** Whether a condition holds a Ref anywhere (then it is a join test, not an alpha test). */
 export function hasRef(c: Condition): boolean {
   if (c.kind === 'simple') return c.ref !== null;
