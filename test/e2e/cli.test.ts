@@ -644,13 +644,13 @@ describe('errors and exit codes', () => {
       cli(['validate', '--rules', 'rules.json'], { cwd: dir }),
       cli(['validate', '--rules', 'rules.json', '--json'], { cwd: dir }),
     ]);
-    expectFailure(run, 3, oneLineError(/rules\.json: \$\[1\]\.conditions\[0\]\.operator: [^\n]+ \(and 4 more; run `rete-eval validate` for all\)/));
+    expectFailure(run, 3, oneLineError(/rules\.json:14:9: \$\[1\]\.conditions\[0\]\.operator: [^\n]+ \(and 4 more; run `rete-eval validate` for all\)/));
     expect(run.stdout).toBe('');
 
     expect(validate.exitCode).toBe(3);
     expect(validate.stderr).toBe('');
     const lines = validate.stdout.trimEnd().split('\n');
-    expect(lines.map((l) => /^rules\.json: error: (\S+): /.exec(l)?.[1]).filter(Boolean)).toEqual([
+    expect(lines.map((l) => /^rules\.json:\d+:\d+: error: (\S+): /.exec(l)?.[1]).filter(Boolean)).toEqual([
       '$[1].conditions[0].operator',
       '$[1].actions[0].action_type',
       '$[2].id',
@@ -661,8 +661,9 @@ describe('errors and exit codes', () => {
 
     expect(json.exitCode).toBe(3);
     const doc = JSON.parse(json.stdout);
-    expect(doc).toMatchObject({ file: 'rules.json', valid: false });
+    expect(doc).toMatchObject({ valid: false, rules: 3, files: [{ file: 'rules.json', rules: 3 }] });
     expect(doc.errors.map((e: any) => e.path)).toHaveLength(5);
+    expect(doc.errors[0]).toMatchObject({ file: 'rules.json', line: 14, column: 9, path: '$[1].conditions[0].operator', ruleId: 2 });
   });
 
   it('validate accepts the fixtures, and reports a rules file that is not JSON with its position', async () => {
@@ -671,7 +672,8 @@ describe('errors and exit codes', () => {
     const [ok, trunc] = await Promise.all([cli(['validate', '--rules', fixtureRules]), cli(['validate', '--rules', 'trunc.json'], { cwd: dir })]);
     expect(ok.exitCode).toBe(0);
     expect(ok.stdout).toMatch(/: 14 rules, valid\n$/);
-    expectFailure(trunc, 3, oneLineError(/trunc\.json: line 2, column 1: invalid JSON: [^\n]+/));
+    expect(trunc.exitCode).toBe(3);
+    expect(trunc.stdout).toMatch(/^trunc\.json:2:1: error: invalid JSON: [^\n]+\ntrunc\.json: 1 error\n$/);
   });
 
   it('validate lists a duplicate rule id even when that rule has other errors', async () => {
@@ -685,8 +687,8 @@ describe('errors and exit codes', () => {
     });
     const r = await cli(['validate', '--rules', 'rules.json'], { cwd: dir });
     expect(r.exitCode).toBe(3);
-    expect(r.stdout).toContain('rules.json: error: $[1].conditions[0].operator: ');
-    expect(r.stdout).toContain('rules.json: error: $[1].id: duplicate rule id 1');
+    expect(r.stdout).toMatch(/^rules\.json:\d+:\d+: error: \$\[1\]\.conditions\[0\]\.operator: /m);
+    expect(r.stdout).toMatch(/^rules\.json:\d+:\d+: error: \$\[1\]\.id: duplicate rule id 1/m);
   });
 
   it('a missing rules file or facts file exits 5', async () => {
