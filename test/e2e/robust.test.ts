@@ -184,6 +184,21 @@ describe('output files (items 7 and 8)', () => {
     expect(files(dir)).toEqual(['facts.ndjson', 'out.ndjson', 'rules.json']);
   });
 
+  it('generate writes facts and rules whole, and refuses both on one file', async () => {
+    const dir = tempDir();
+    const [ok, clash, badDir] = await Promise.all([
+      cli(['generate', '-n', '5', '-o', 'facts.ndjson', '--rules-out', 'rules.json'], { cwd: dir }),
+      cli(['generate', '-n', '5', '-o', 'same.json', '--rules-out', 'same.json'], { cwd: dir }),
+      cli(['generate', '-n', '5', '-o', 'facts2.ndjson', '--rules-out', join('nodir', 'rules.json')], { cwd: dir }),
+    ]);
+    expect(ok.exitCode).toBe(0);
+    expect(ndjson(readFileSync(join(dir, 'facts.ndjson'), 'utf8'))).toHaveLength(5);
+    expect(JSON.parse(readFileSync(join(dir, 'rules.json'), 'utf8'))).toHaveLength(1);
+    expectFailure(clash, 2, /-o and --rules-out name the same file \(same\.json\); give each its own/);
+    expectFailure(badDir, 5, /nodir\/rules\.json: cannot write: directory [^\n]+ does not exist/);
+    expect(files(dir)).toEqual(['facts.ndjson', 'rules.json']);
+  });
+
   it('names the real reason a path cannot be written', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'rules.json': EVERY_FACT, 'facts.ndjson': lines({ id: 1 }), 'file.txt': 'x' });
