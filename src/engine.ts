@@ -9,7 +9,7 @@ import { decodeFact, Fact } from './model/fact.js';
 import { validateRules, type FeatureSupport } from './model/rules.js';
 import type { Firing, Rule } from './model/types.js';
 import { locateJsonError } from './io/json-error.js';
-import { locateJsonPath } from './io/json-locate.js';
+import { findDeepNesting, locateJsonPath } from './io/json-locate.js';
 import { didYouMean } from './model/suggest.js';
 import { compileNetwork, type Network } from './rete/network.js';
 import { Session, type SessionOptions } from './rete/session.js';
@@ -66,8 +66,20 @@ function readRulesText(path: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/**
+ * How deeply a rule file may nest (brackets and braces): far beyond any real rule, and
+ * shallow enough for every recursive step after parsing (validation, compilation).
+ */
+export const MAX_RULE_NESTING = 256;
+
 /** The parsed document, or the JSON syntax error as an issue at FILE:LINE:COL. */
 function parseRulesText(path: string, text: string): { doc: unknown } | { issue: RuleIssue } {
+  const deep = findDeepNesting(text, MAX_RULE_NESTING);
+  if (deep !== null) {
+    return {
+      issue: { path: '$', message: `nested more than ${MAX_RULE_NESTING} levels deep (brackets and braces); no rule needs that many`, file: path, ...deep },
+    };
+  }
   try {
     return { doc: JSON.parse(text) };
   } catch {

@@ -139,3 +139,23 @@ function position(text: string, offset: number): TextPosition {
   }
   return { line, column: offset - lineStart + 1 };
 }
+
+/**
+ * The first place where JSON text nests deeper than `max` brackets and braces, or null.
+ * Iterative (a scan, no recursion), so it is safe on any text, valid JSON or not.
+ */
+export function findDeepNesting(text: string, max: number): TextPosition | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return position(text, i);
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return null;
+}

@@ -131,6 +131,7 @@ class Validator {
     const rules: Rule[] = [];
     const seen = new Map<number, string>();
     this.entries = (list as Json[]).length;
+    if (this.entries === 0) this.warn(base, 'the file holds no rules: nothing will ever fire');
     (list as Json[]).forEach((raw, i) => {
       const path = `${base}[${i}]`;
       const rule = this.rule(raw, path);

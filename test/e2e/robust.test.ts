@@ -500,6 +500,19 @@ describe('messages (item 15)', () => {
     expectFailure(r, 3, /rules\.json:3:21: invalid JSON: expected "," or "}", found "\\""/);
   });
 
+  it('a rule file nested 100,000 levels deep is a one-line rule error, not a crash', async () => {
+    const dir = tempDir();
+    const depth = 100_000;
+    writeFiles(dir, {
+      'deep.json': `[{"id": 1, "name": "d", "conditions": [${'{"conditions": ['.repeat(depth)}${']}'.repeat(depth)}], "actions": []}]`,
+      'facts.ndjson': lines({ id: 1 }),
+    });
+    const [run, validate] = await Promise.all([cli(['run', '-r', 'deep.json', 'facts.ndjson'], { cwd: dir }), cli(['validate', 'deep.json'], { cwd: dir })]);
+    expectFailure(run, 3, /deep\.json:1:\d+: nested more than 256 levels deep[^\n]*/);
+    expect(validate.exitCode).toBe(3);
+    expect(validate.stdout).toMatch(/^deep\.json:1:\d+: error: nested more than 256 levels deep/);
+  });
+
   it('one rule, one fact, one firing: singular; validate --json counts every rule of the fixtures', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'rules.json': EVERY_FACT, 'facts.ndjson': lines({ id: 1 }) });

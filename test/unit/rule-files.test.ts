@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRuleFiles, compileRuleFiles } from '../../src/engine.js';
+import { checkRuleFiles, compileRuleFiles, MAX_RULE_NESTING } from '../../src/engine.js';
 import { formatIssue, RuleFileError } from '../../src/model/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rete-eval-rules-'));
@@ -62,6 +62,27 @@ describe('several rule files', () => {
     expect(check.files).toEqual([{ file: bad, rules: 3 }]);
     expect(check.rules).toHaveLength(2);
     expect(check.errors.length).toBeGreaterThan(0);
+  });
+
+  it('a file nested deeper than any rule needs is one located error, not a stack overflow', () => {
+    const depth = 50_000;
+    const deep = file('deep.json', `[{"id": 1, "name": "d", "conditions": [${'{"conditions": ['.repeat(depth)}${']}'.repeat(depth)}], "actions": []}]`);
+    const check = checkRuleFiles([deep]);
+    expect(check.errors).toEqual([
+      { path: '$', message: expect.stringContaining(`nested more than ${MAX_RULE_NESTING} levels deep`), file: deep, line: 1, column: expect.any(Number) },
+    ]);
+    // Broken and deep: the same, before the JSON syntax error would be looked for.
+    const broken = file('deep-broken.json', '['.repeat(depth));
+    expect(checkRuleFiles([broken]).errors[0]!.message).toContain('nested more than');
+    // As deep as allowed still loads and compiles.
+    const levels = (MAX_RULE_NESTING - 4) / 2;
+    const ok = file('ok-deep.json', `[{"id": 1, "name": "d", "conditions": [${'{"conditions": ['.repeat(levels)}${']}'.repeat(levels)}], "actions": []}]`);
+    expect(compileRuleFiles([ok]).rules).toHaveLength(1);
+  });
+
+  it('an empty rule list is a warning', () => {
+    const empty = file('empty.json', '{"rules": []}');
+    expect(checkRuleFiles([empty]).warnings).toEqual([expect.objectContaining({ path: '$.rules', message: expect.stringContaining('no rules') })]);
   });
 
   it('--strict makes warnings errors', () => {
