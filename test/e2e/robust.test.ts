@@ -199,6 +199,20 @@ describe('output files (items 7 and 8)', () => {
     expect(files(dir)).toEqual(['facts.ndjson', 'rules.json']);
   });
 
+  it('bench checks its --json/--markdown/--svg paths before measuring, and writes them whole', async () => {
+    const dir = tempDir();
+    const measure = ['bench', '-w', 'simple', '--sizes', '1000', '--runs', '1', '--warmup', '0', '--no-progress', '--cache-dir', join(dir, 'cache')];
+    const [bad, fromFile] = await Promise.all([
+      cli([...measure, '--json', 'b.json', '--svg', join('nodir', 'b.svg')], { cwd: dir }),
+      cli(['bench', '--from', join(repoRoot, 'docs', 'bench.json'), '--json', 'b.json', '--markdown', 'b.md'], { cwd: dir }),
+    ]);
+    expectFailure(bad, 5, /nodir\/b\.svg: cannot write: directory [^\n]+ does not exist/);
+    expect(bad.stdout).toBe('');
+    expect(fromFile.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(repoRoot, 'docs', 'bench.json'), 'utf8')));
+    expect(files(dir)).toEqual(['b.json', 'b.md']);
+  });
+
   it('names the real reason a path cannot be written', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'rules.json': EVERY_FACT, 'facts.ndjson': lines({ id: 1 }), 'file.txt': 'x' });
