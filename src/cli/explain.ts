@@ -11,10 +11,10 @@ export function registerExplain(program: Command): void {
   program
     .command('explain')
     .description('print the compiled RETE network of rule files')
-    .option('-r, --rules <file>', 'rules file (repeatable: several load as one rule set)', collect, [])
+    .option('-r, --rules <file>', 'rules file (repeatable: several load as one rule set)', collect)
     .option('--json', 'print the network as JSON')
-    .action((opts: { rules: string[]; json?: boolean }) => {
-      if (opts.rules.length === 0) throw new UsageError('explain needs a rules file: -r, --rules <file>');
+    .action((opts: { rules?: string[]; json?: boolean }) => {
+      if (opts.rules === undefined || opts.rules.length === 0) throw new UsageError('explain needs a rules file: -r, --rules <file>');
       const { network } = compileRuleFiles(opts.rules);
       process.stdout.write(opts.json ? JSON.stringify(explainNetwork(network), null, 2) + '\n' : formatExplain(network));
     });

@@ -19,8 +19,8 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
 }
 
 /** For a repeatable option (`-r a.json -r b.json`): gathers every value in order. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** The exit codes, as `--help` lists them. */

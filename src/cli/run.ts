@@ -17,7 +17,7 @@ const PROGRESS_MIN_BYTES = 8 << 20;
 export const DEFAULT_MAX_FIRINGS = 50_000_000;
 
 interface RunFlags {
-  rules: string[];
+  rules?: string[];
   output?: string;
   format: 'auto' | 'ndjson' | 'json';
   emit: 'firings' | 'facts';
@@ -38,7 +38,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('evaluate facts (NDJSON, JSON array or {"facts":[...]}, gzip or not; stdin by default) against rules')
     .argument('[facts...]', 'fact files, read in order; none or - reads stdin')
-    .option('-r, --rules <file>', 'rules file (JSON array or {"rules":[...]}); repeat to load several as one rule set', collect, [])
+    .option('-r, --rules <file>', 'rules file (JSON array or {"rules":[...]}); repeat to load several as one rule set', collect)
     .option('-o, --output <file>', 'write results here (written whole, renamed into place; .gz compresses); default or -: stdout')
     .addOption(new Option('--format <format>', 'input format').choices(['auto', 'ndjson', 'json']).default('auto'))
     .addOption(new Option('--emit <what>', 'write rule firings, or the final facts after actions').choices(['firings', 'facts']).default('firings'))
@@ -58,7 +58,8 @@ export function registerRun(program: Command): void {
     .option('--no-progress', 'never show a progress bar')
     .addHelpText('after', exitCodesHelp())
     .action(async (facts: string[], flags: RunFlags) => {
-      if (flags.rules.length === 0) throw new UsageError('run needs a rules file: -r, --rules <file>');
+      const rules = flags.rules ?? [];
+      if (rules.length === 0) throw new UsageError('run needs a rules file: -r, --rules <file>');
       if (flags.rejects !== undefined && flags.onError !== 'skip') throw new UsageError('--rejects needs --on-error skip');
       if (flags.maxErrors !== undefined && flags.onError !== 'skip') throw new UsageError('--max-errors needs --on-error skip');
       if (facts.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
@@ -71,7 +72,7 @@ export function registerRun(program: Command): void {
       let report: RunReport;
       try {
         report = await runBatch({
-          rulesFiles: flags.rules,
+          rulesFiles: rules,
           inputs: facts,
           format: flags.format,
           output: flags.output,
@@ -87,7 +88,7 @@ export function registerRun(program: Command): void {
           onProgress: bar ? (bytes) => bar.update(bytes) : undefined,
           onRulesLoaded: (warnings) => {
             // Never hidden by --quiet: a typo in a rule changes what the run does.
-            for (const w of warnings) process.stderr.write(`rete-eval: warning: ${formatIssue(w, flags.rules[0], { withRule: true })}\n`);
+            for (const w of warnings) process.stderr.write(`rete-eval: warning: ${formatIssue(w, rules[0], { withRule: true })}\n`);
           },
         });
       } finally {

@@ -9,7 +9,7 @@ import { plural } from '../report/human.js';
 import { collect, exitCodesHelp } from './options.js';
 
 interface ValidateFlags {
-  rules: string[];
+  rules?: string[];
   json?: boolean;
   strict?: boolean;
 }
@@ -19,12 +19,12 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check rule files and list every error and warning as FILE:LINE:COL with its JSON path')
     .argument('[files...]', 'rule files (JSON array or {"rules":[...]}), checked as one rule set')
-    .option('-r, --rules <file>', 'a rule file, as for run (repeatable; adds to the arguments)', collect, [])
+    .option('-r, --rules <file>', 'a rule file, as for run (repeatable; adds to the arguments)', collect)
     .option('--json', 'print the result as JSON')
     .option('--strict', `treat warnings as errors (exit ${ExitCode.INVALID_RULES})`)
     .addHelpText('after', exitCodesHelp())
     .action((args: string[], flags: ValidateFlags) => {
-      const files = [...flags.rules, ...args];
+      const files = [...(flags.rules ?? []), ...args];
       if (files.length === 0) throw new UsageError('validate needs a rule file: rete-eval validate RULES.json... (or -r RULES.json)');
       const check = checkRuleFiles(files, { lint: true });
       const errors = flags.strict ? [...check.errors, ...check.warnings] : check.errors;
