@@ -10,6 +10,8 @@ import { cloneValue, type FieldMap } from './model/value.js';
 import { validateRules, type RuleChecks } from './model/rules.js';
 import type { Firing, Rule } from './model/types.js';
 import { locateJsonError } from './io/json-error.js';
+import { findDeepNesting, locateJsonPath } from './io/json-locate.js';
+import { didYouMean } from './model/suggest.js';
 import { compileNetwork, type Network } from './rete/network.js';
 import { Session, type SessionOptions } from './rete/session.js';
 
@@ -17,12 +19,15 @@ import { Session, type SessionOptions } from './rete/session.js';
 export const RULE_CHECKS: RuleChecks = {
   calculator(name, mapped) {
     const calc = CALCULATORS.get(name);
-    if (!calc) return `unknown calculator "${name}"; expected one of ${[...CALCULATORS.keys()].join(', ')}`;
+    if (!calc) return `unknown calculator "${name}"${didYouMean(name, CALCULATORS.keys())}; expected one of ${[...CALCULATORS.keys()].join(', ')}`;
     const missing = calc.required.filter((a) => !mapped.includes(a));
     if (missing.length > 0) return `calculator "${name}" needs input_mapping for ${missing.map((a) => `"${a}"`).join(', ')}`;
     const known = new Set([...calc.required, ...calc.optional]);
     const extra = mapped.filter((a) => !known.has(a));
-    if (extra.length > 0) return `calculator "${name}" has no argument ${extra.map((a) => `"${a}"`).join(', ')}; it takes ${[...known].join(', ')}`;
+    if (extra.length > 0) {
+      const named = extra.map((a) => `"${a}"${didYouMean(a, known)}`).join(', ');
+      return `calculator "${name}" has no argument ${named}; it takes ${[...known].join(', ')}`;
+    }
     return null;
   },
   formula(expression) {
@@ -47,29 +52,126 @@ export function loadRules(doc: unknown, name = '<rules>'): LoadedRules {
   return { rules: v.rules, warnings: v.warnings };
 }
 
-/** Reads and parses a rules file; JSON syntax errors name the line and column. */
-export function readRulesDocument(path: string): unknown {
+/** Reads a rules file's text (a BOM dropped); I/O failures are InputErrors naming the file. */
+function readRulesText(path: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw describeIoError(e, path, 'read');
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * How deeply a rule file may nest (brackets and braces): far beyond any real rule, and
+ * shallow enough for every recursive step after parsing (validation, compilation).
+ */
+export const MAX_RULE_NESTING = 256;
+
+/** The parsed document, or the JSON syntax error as an issue at FILE:LINE:COL. */
+function parseRulesText(path: string, text: string): { doc: unknown } | { issue: RuleIssue } {
+  const deep = findDeepNesting(text, MAX_RULE_NESTING);
+  if (deep !== null) {
+    return {
+      issue: { path: '$', message: `nested more than ${MAX_RULE_NESTING} levels deep (brackets and braces); no rule needs that many`, file: path, ...deep },
+    };
+  }
   try {
-    return JSON.parse(text);
+    return { doc: JSON.parse(text) };
   } catch {
     const where = locateJsonError(text);
-    throw new RuleFileError(path, [
-      { path: where ? `line ${where.line}, column ${where.column}` : '$', message: `invalid JSON: ${where?.message ?? 'unreadable'}` },
-    ]);
+    return { issue: { path: '$', message: `invalid JSON: ${where?.message ?? 'unreadable'}`, file: path, line: where?.line, column: where?.column } };
   }
 }
 
-/** Loads, validates and compiles a rules file. */
+/** Reads and parses a rules file; JSON syntax errors are a RuleFileError at FILE:LINE:COL. */
+export function readRulesDocument(path: string): unknown {
+  const parsed = parseRulesText(path, readRulesText(path));
+  if ('issue' in parsed) throw new RuleFileError(path, [parsed.issue]);
+  return parsed.doc;
+}
+
+/** What checking a set of rule files found: every rule, error and warning, located. */
+export interface RuleFilesCheck {
+  readonly rules: Rule[];
+  readonly errors: RuleIssue[];
+  readonly warnings: RuleIssue[];
+  /** Per file: its rule entries (valid or not). */
+  readonly files: { file: string; rules: number }[];
+}
+
+export interface RuleFilesOptions {
+  /** Also warn where a rule will likely not do what it looks like (validate). */
+  readonly lint?: boolean;
+}
+
+/**
+ * Reads and validates rule files as one rule set: ids are unique across all of them (a
+ * clash is an error naming both places). Every issue carries its file, line and column.
+ * Never throws for bad rules (problems are returned); throws InputError for I/O failures.
+ */
+export function checkRuleFiles(paths: readonly string[], options: RuleFilesOptions = {}): RuleFilesCheck {
+  const rules: Rule[] = [];
+  const errors: RuleIssue[] = [];
+  const warnings: RuleIssue[] = [];
+  const files: { file: string; rules: number }[] = [];
+  const firstSeen = new Map<number, { file: string; path: string; line: number; column: number }>();
+  for (const file of paths) {
+    const text = readRulesText(file);
+    const parsed = parseRulesText(file, text);
+    if ('issue' in parsed) {
+      errors.push(parsed.issue);
+      files.push({ file, rules: 0 });
+      continue;
+    }
+    const v = validateRules(parsed.doc, RULE_CHECKS, { lint: options.lint === true });
+    const at = (i: RuleIssue): RuleIssue => ({ ...i, file, ...locateJsonPath(text, i.path) });
+    errors.push(...v.errors.map(at).sort(byPosition));
+    warnings.push(...v.warnings.map(at).sort(byPosition));
+    files.push({ file, rules: v.entries });
+    for (const r of v.rules) {
+      const idPath = `${r.path}.id`;
+      const here = { file, path: idPath, ...locateJsonPath(text, idPath) };
+      const prior = firstSeen.get(r.id);
+      if (prior !== undefined) {
+        errors.push({
+          ...here,
+          message: `duplicate rule id ${r.id}: also at ${prior.file}:${prior.line}:${prior.column} (${prior.path}); ids must be unique across all rule files`,
+          ruleId: r.id,
+          ruleName: r.name,
+        });
+      } else {
+        firstSeen.set(r.id, here);
+        rules.push(r);
+      }
+    }
+  }
+  return { rules, errors, warnings, files };
+}
+
+/** Issues of one file in reading order. */
+function byPosition(a: RuleIssue, b: RuleIssue): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+}
+
+/**
+ * Loads, validates and compiles rule files as one rule set. Throws RuleFileError listing
+ * every problem; with `strict`, warnings count as errors.
+ */
+export function compileRuleFiles(
+  paths: readonly string[],
+  options: { strict?: boolean } = {},
+): LoadedRules & { network: Network; files: RuleFilesCheck['files'] } {
+  const check = checkRuleFiles(paths);
+  const errors = options.strict ? [...check.errors, ...check.warnings] : check.errors;
+  if (errors.length > 0) throw new RuleFileError(paths[0] ?? '<rules>', errors);
+  return { rules: check.rules, warnings: check.warnings, files: check.files, network: compileNetwork(check.rules) };
+}
+
+/** Loads, validates and compiles one rules file. */
 export function compileRulesFile(path: string): LoadedRules & { network: Network } {
-  const loaded = loadRules(readRulesDocument(path), path);
-  return { ...loaded, network: compileNetwork(loaded.rules) };
+  return compileRuleFiles([path]);
 }
 
 /** Compiles a rules document (already parsed) into a network. */

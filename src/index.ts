@@ -1,14 +1,26 @@
 // rete-eval as a library: compile rules into a RETE network, run facts through a session,
 // or run a whole batch from files. Every public type is exported from here.
 
-export { compileRules, compileRulesFile, evaluate, loadRules, readRulesDocument, RULE_CHECKS, type LoadedRules } from './engine.js';
+export {
+  checkRuleFiles,
+  compileRuleFiles,
+  compileRules,
+  compileRulesFile,
+  evaluate,
+  loadRules,
+  readRulesDocument,
+  RULE_CHECKS,
+  type LoadedRules,
+  type RuleFilesCheck,
+  type RuleFilesOptions,
+} from './engine.js';
 export { runBatch, type RunOptions } from './pipeline.js';
 export { Session, type SessionOptions, type SessionStats } from './rete/session.js';
 export type { RunPlan } from './rete/session-plan.js';
 export type { NodeMemoryStats } from './rete/beta-network.js';
 export { compileNetwork, type Network } from './rete/network.js';
 export { explainNetwork, formatExplain, type ExplainNode } from './rete/explain.js';
-export { validateRules, type RuleChecks, type RuleValidation } from './model/rules.js';
+export { validateRules, type RuleChecks, type RuleValidation, type ValidationOptions } from './model/rules.js';
 export { Fact, FactShape, decodeFact, FIRST_CREATED_ID } from './model/fact.js';
 export { FactReader, detectFormat, type InputFormat, type DetectedFormat, type Reject, type ReaderOptions, type ReaderStats } from './io/reader.js';
 export { firingLine, factLine, type ValueStyle } from './io/serialize.js';
@@ -21,6 +33,9 @@ export {
   InputError,
   UsageError,
   LimitError,
+  RejectLimitError,
+  formatIssue,
+  EXIT_CODE_MEANINGS,
   type RuleIssue,
 } from './model/errors.js';
 export {

@@ -1,18 +1,23 @@
-// One batch run, end to end: compile the rules, stream facts from the inputs through a
-// session a batch at a time, write firings (or final facts) and rejects, and time each
-// stage. Outputs are written whole or not at all.
+// One batch run, end to end: compile the rules, check every input and output before any
+// work, stream facts from the inputs through a session a batch at a time, write firings (or
+// final facts), rejects and the report, and time each stage. Outputs are put in place
+// together, only when the whole run succeeded; a run stopped by a limit still writes its report.
 
-import { compileRulesFile } from './engine.js';
+import { accessSync, constants, statSync } from 'node:fs';
+import { compileRuleFiles } from './engine.js';
 import { FactReader, type InputFormat, type Reject } from './io/reader.js';
-import { OutputSink } from './io/output.js';
+import { checkOutputTargets, OutputSink } from './io/output.js';
 import { factLine, firingLine, type ValueStyle } from './io/serialize.js';
+import { describeIoError, InputError, LimitError, RejectLimitError, type RuleIssue } from './model/errors.js';
 import type { Fact } from './model/fact.js';
 import type { Firing } from './model/types.js';
 import { buildReport, MemorySampler, type RunReport } from './report/report.js';
 import { Session } from './rete/session.js';
 
 export interface RunOptions {
-  rulesFile: string;
+  /** One rules file; or give several as `rulesFiles` (they load as one rule set). */
+  rulesFile?: string;
+  rulesFiles?: readonly string[];
   inputs: readonly string[];
   format?: InputFormat;
   /** File to write; stdout when undefined or `-`. */
@@ -22,76 +27,126 @@ export interface RunOptions {
   chain?: boolean;
   maxFirings?: number;
   onError?: 'fail' | 'skip';
+  /** Skipped records, one a line as read; `-` is stdout. */
   rejectsFile?: string | undefined;
+  /** The report as JSON; `-` is stdout. Written also when a limit stopped the run. */
+  reportFile?: string | undefined;
+  /**
+   * With onError 'skip': fail (RejectLimitError) once more than this many records were
+   * rejected. Undefined: fail only when every record of an input file was rejected.
+   */
+  maxErrors?: number | undefined;
+  /** Rule warnings count as errors. */
+  strict?: boolean;
   /** Raw input bytes read so far, after each batch (progress). */
   onProgress?: (bytes: number) => void;
-  /** Called once the rules are compiled, with their warnings. */
-  onRulesLoaded?: (warnings: readonly { path: string; message: string }[]) => void;
+  /** Called once the rules are compiled, with their warnings (each names its file and line). */
+  onRulesLoaded?: (warnings: readonly RuleIssue[]) => void;
 }
 
-/** Runs a batch. Throws a RuleEvalError for bad input; on any throw, no output file is left. */
+/**
+ * Runs a batch. Throws a RuleEvalError for bad input; on any throw no output file is put in
+ * place, except the report when a limit (LimitError, RejectLimitError) stopped the run.
+ */
 export async function runBatch(opts: RunOptions): Promise<RunReport> {
   const started = performance.now();
-  const runStart = Date.now();
   const memory = new MemorySampler();
   const emit = opts.emit ?? 'firings';
   const style: ValueStyle = opts.values ?? 'plain';
+  const rulesFiles = opts.rulesFiles ?? (opts.rulesFile !== undefined ? [opts.rulesFile] : []);
+  if (rulesFiles.length === 0) throw new InputError('no rules file given');
 
-  const compiled = compileRulesFile(opts.rulesFile);
+  const compiled = compileRuleFiles(rulesFiles, { strict: opts.strict === true });
   const compileMs = performance.now() - started;
   opts.onRulesLoaded?.(compiled.warnings);
 
-  const out = opts.output === undefined || opts.output === '-' ? OutputSink.stdout() : OutputSink.file(opts.output);
-  let rejects: OutputSink | null = null;
+  // Everything that can be checked before reading: inputs exist, outputs can be created and
+  // do not write over each other or over an input.
+  checkInputs(opts.inputs);
+  const requests = [
+    { option: '-o', path: opts.output },
+    ...(opts.rejectsFile !== undefined ? [{ option: '--rejects', path: opts.rejectsFile }] : []),
+    ...(opts.reportFile !== undefined ? [{ option: '--report', path: opts.reportFile }] : []),
+  ];
+  checkOutputTargets(requests, [...opts.inputs.map((path) => ({ option: 'input', path })), ...rulesFiles.map((path) => ({ option: '-r', path }))]);
+  const sinks: OutputSink[] = [];
+  const open = (path: string | undefined): OutputSink => {
+    const sink = path === undefined || path === '-' ? OutputSink.stdout() : OutputSink.file(path);
+    sinks.push(sink);
+    return sink;
+  };
+  let out: OutputSink;
+  let rejectSink: OutputSink | null;
+  let reportSink: OutputSink | null;
   try {
-    if (opts.rejectsFile !== undefined) rejects = OutputSink.file(opts.rejectsFile);
-    const rejectSink = rejects;
-    let bytes = 0;
-    const reader = new FactReader(opts.inputs, {
-      format: opts.format ?? 'auto',
-      onError: opts.onError ?? 'fail',
-      onReject: rejectSink ? (r: Reject) => rejectSink.write(r.raw + '\n') : undefined,
-      onBytes: (n) => (bytes += n),
+    out = open(opts.output);
+    rejectSink = opts.rejectsFile !== undefined ? open(opts.rejectsFile) : null;
+    reportSink = opts.reportFile !== undefined ? open(opts.reportFile) : null;
+  } catch (e) {
+    for (const s of sinks) s.abort();
+    throw e;
+  }
+
+  let bytes = 0;
+  const reader = new FactReader(opts.inputs, {
+    format: opts.format ?? 'auto',
+    onError: opts.onError ?? 'fail',
+    onReject: rejectSink ? (r: Reject) => rejectSink.write(r.raw + '\n') : undefined,
+    onBytes: (n) => (bytes += n),
+  });
+  const skipping = opts.onError === 'skip';
+  // Firings and finished facts are gathered per batch and serialized after it, so the
+  // evaluate and write stages are timed apart. Result records never alias live facts.
+  const firings: Firing[] = [];
+  const done: Fact[] = [];
+  const session = new Session(compiled.network, {
+    chain: opts.chain ?? true,
+    maxFirings: opts.maxFirings ?? 0,
+    onFiring: emit === 'firings' ? (f) => firings.push(f) : undefined,
+    onFactDone: emit === 'facts' ? (f) => done.push(f) : undefined,
+  });
+  const times = { compileMs, readParseMs: 0, evaluateMs: 0, writeMs: 0, totalMs: 0 };
+  let lines = 0;
+  let stoppedEarly: string | null = null;
+  const report = (error: RunReport['error']) =>
+    buildReport({
+      rulesFiles,
+      warnings: compiled.warnings.length,
+      network: compiled.network,
+      reader: reader.stats,
+      session: session.stats,
+      timings: { ...times, totalMs: performance.now() - started },
+      output: { target: out.name, emit, lines },
+      memory,
+      rejectsFile: opts.rejectsFile ?? null,
+      stoppedEarly: error?.message ?? stoppedEarly,
+      error,
     });
 
-    // Firings and finished facts are gathered per batch and serialized after it, so the
-    // evaluate and write stages are timed apart. Result records never alias live facts.
-    const firings: Firing[] = [];
-    const done: Fact[] = [];
-    const session = new Session(compiled.network, {
-      chain: opts.chain ?? true,
-      maxFirings: opts.maxFirings ?? 0,
-      onFiring: emit === 'firings' ? (f) => firings.push(f) : undefined,
-      onFactDone: emit === 'facts' ? (f) => done.push(f) : undefined,
-    });
-
-    let readParseMs = 0;
-    let evaluateMs = 0;
-    let writeMs = 0;
-    let lines = 0;
-    let stoppedEarly: string | null = null;
+  try {
     const write = async () => {
       const t = performance.now();
       for (let i = 0; i < firings.length; i++) out.write(firingLine(firings[i]!, style));
-      for (let i = 0; i < done.length; i++) out.write(factLine(done[i]!, style, runStart));
+      for (let i = 0; i < done.length; i++) out.write(factLine(done[i]!, style));
       lines += firings.length + done.length;
       firings.length = 0;
       done.length = 0;
       await out.flush();
       if (rejectSink) await rejectSink.flush();
-      writeMs += performance.now() - t;
+      times.writeMs += performance.now() - t;
     };
 
     const batches = reader.batches();
     for (;;) {
       let t = performance.now();
       const next = await batches.next();
-      readParseMs += performance.now() - t;
+      times.readParseMs += performance.now() - t;
       if (next.done) break;
+      if (skipping) checkRejects(reader, opts.maxErrors, false);
       t = performance.now();
       const batch = next.value;
       for (let i = 0; i < batch.length; i++) session.insert(batch[i]!);
-      evaluateMs += performance.now() - t;
+      times.evaluateMs += performance.now() - t;
       await write();
       memory.sample();
       opts.onProgress?.(bytes);
@@ -101,29 +156,79 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
         break;
       }
     }
+    if (skipping) checkRejects(reader, opts.maxErrors, stoppedEarly === null);
     const t = performance.now();
     session.end();
-    evaluateMs += performance.now() - t;
+    times.evaluateMs += performance.now() - t;
     await write();
     memory.sample();
-    await out.close();
-    if (rejects) await rejects.close();
-
-    return buildReport({
-      rulesFile: opts.rulesFile,
-      warnings: compiled.warnings.length,
-      network: compiled.network,
-      reader: reader.stats,
-      session: session.stats,
-      timings: { compileMs, readParseMs, evaluateMs, writeMs, totalMs: performance.now() - started },
-      output: { target: out.name, emit, lines },
-      memory,
-      rejectsFile: opts.rejectsFile ?? null,
-      stoppedEarly,
-    });
+    // Everything written and synced first; then the report; then all put in place.
+    await out.finish();
+    if (rejectSink) await rejectSink.finish();
+    const result = report(null);
+    if (reportSink) {
+      reportSink.write(JSON.stringify(result, null, 2) + '\n');
+      await reportSink.finish();
+    }
+    for (const s of sinks) s.commit();
+    return result;
   } catch (e) {
     out.abort();
-    rejects?.abort();
+    rejectSink?.abort();
+    if (reportSink && (e instanceof LimitError || e instanceof RejectLimitError)) {
+      // The run stopped on a limit: its report says how far it got and why.
+      try {
+        reportSink.write(JSON.stringify(report({ code: e.code, exitCode: e.exitCode, message: e.message }), null, 2) + '\n');
+        await reportSink.close();
+      } catch {
+        // The limit is what the user must hear about; a report that cannot be written is left out.
+        reportSink.abort();
+      }
+    } else reportSink?.abort();
     throw e;
   }
+}
+
+/** Fails early, before any output is created, on an input that cannot be read. */
+function checkInputs(inputs: readonly string[]): void {
+  for (const path of inputs) {
+    if (path === '-') continue;
+    try {
+      if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      accessSync(path, constants.R_OK);
+    } catch (e) {
+      throw describeIoError(e, path, 'read');
+    }
+  }
+}
+
+/**
+ * The --max-errors rule: more than `max` rejected records fails the run; without `max`,
+ * an input file all of whose records were rejected does (checked for files read to the
+ * end: all of them once `atEnd`).
+ */
+function checkRejects(reader: FactReader, max: number | undefined, atEnd: boolean): void {
+  const stats = reader.stats;
+  if (max !== undefined) {
+    if (stats.skipped > max) {
+      throw new RejectLimitError(`more than ${max} ${max === 1 ? 'record' : 'records'} rejected (--max-errors ${max})${example(stats.firstRejects[0])}`);
+    }
+    return;
+  }
+  const files = atEnd ? stats.files : stats.files.slice(0, -1);
+  for (const f of files) {
+    if (f.records > 0 && f.skipped === f.records) {
+      throw new RejectLimitError(
+        `${f.name}: every record was rejected (${f.records} of ${f.records}): is it the right file? ` +
+          `give --max-errors N to accept up to N rejects${example(stats.firstRejects.find((r) => r.file === f.name))}`,
+      );
+    }
+  }
+}
+
+/** `; the first: FILE:LINE:COL: reason`, or '' when no reject is known. */
+function example(r: Reject | undefined): string {
+  if (r === undefined) return '';
+  const where = r.line === undefined ? r.file : `${r.file}:${r.line}${r.column !== undefined ? `:${r.column}` : ''}`;
+  return `; the first: ${where}: ${r.jsonPath ? r.jsonPath + ': ' : ''}${r.reason}`;
 }

@@ -4,7 +4,7 @@
 // results print as tables and can be written as JSON, Markdown and an SVG chart, and
 // compared with an earlier JSON result.
 
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { assertBenchResult, type BenchResult } from '../bench/results.js';
 import { runBench, type BenchProgress } from '../bench/runner.js';
 import { renderSvg } from '../bench/svg.js';
 import { formatSize, parseSize, WORKLOADS, type Workload, type WorkloadName } from '../bench/workloads.js';
+import { checkOutputTargets, OutputSink } from '../io/output.js';
 import { integerOption, useColor } from './options.js';
 
 declare const __VERSION__: string;
@@ -81,13 +82,24 @@ reported as not supported. Examples:
     )
     .action(async (flags: BenchFlags) => {
       const baseline = flags.baseline === undefined ? null : readResult(flags.baseline, '--baseline');
-      const result = flags.from !== undefined ? readResult(flags.from, '--from') : await measure(flags);
-
-      const comparison: BaselineComparison | null = baseline ? compareResults(result, baseline, flags.threshold) : null;
+      // The output files are checked (and their temporary files created) before minutes of
+      // measuring, and put in place together at the end.
+      const outputs = openOutputs(flags);
+      let result: BenchResult;
+      let comparison: BaselineComparison | null;
+      try {
+        result = flags.from !== undefined ? readResult(flags.from, '--from') : await measure(flags);
+        comparison = baseline ? compareResults(result, baseline, flags.threshold) : null;
+        outputs.json?.write(JSON.stringify(result, null, 2) + '\n');
+        outputs.markdown?.write(renderMarkdown(result, { comparison }));
+        outputs.svg?.write(renderSvg(result, { scale: flags.svgScale }));
+        for (const sink of Object.values(outputs)) await sink?.finish();
+        for (const sink of Object.values(outputs)) sink?.commit();
+      } catch (e) {
+        for (const sink of Object.values(outputs)) sink?.abort();
+        throw e;
+      }
       process.stdout.write(renderText(result, { color: useColor(process.stdout), comparison }));
-      if (flags.json !== undefined) writeWhole(flags.json, JSON.stringify(result, null, 2) + '\n');
-      if (flags.markdown !== undefined) writeWhole(flags.markdown, renderMarkdown(result, { comparison }));
-      if (flags.svg !== undefined) writeWhole(flags.svg, renderSvg(result, { scale: flags.svgScale }));
 
       if (flags.check) {
         const failures = [
@@ -198,14 +210,27 @@ function defaultCacheDir(dist: string): string {
   return join(tmpdir(), 'rete-eval-bench');
 }
 
-function writeWhole(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+/** The --json, --markdown and --svg files, opened (checked) now; `-` would clash with the tables on stdout. */
+function openOutputs(flags: BenchFlags): { json: OutputSink | null; markdown: OutputSink | null; svg: OutputSink | null } {
+  checkOutputTargets(
+    [
+      { option: 'the result tables', path: undefined },
+      ...(['json', 'markdown', 'svg'] as const).filter((k) => flags[k] !== undefined).map((k) => ({ option: `--${k}`, path: flags[k] })),
+    ],
+    // --baseline and --from are read whole first, so writing a new result over them is fine.
+    [],
+  );
+  const out = { json: null as OutputSink | null, markdown: null as OutputSink | null, svg: null as OutputSink | null };
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    for (const k of ['json', 'markdown', 'svg'] as const) {
+      const path = flags[k];
+      if (path !== undefined) out[k] = OutputSink.file(path);
+    }
   } catch (e) {
-    throw describeIoError(e, file, 'write');
+    for (const sink of Object.values(out)) sink?.abort();
+    throw e;
   }
+  return out;
 }
 
 /** The specification's own limits: engine-only median under the time target, peak RSS under the memory limit. */

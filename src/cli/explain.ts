@@ -1,18 +1,21 @@
-// `rete-eval explain`: compiles a rules file and prints the network: its nodes, the hash
-// indexes that dispatch Equal tests, which rules share each node, and where rules end.
+// `rete-eval explain`: compiles rule files (one rule set) and prints the network: its nodes,
+// the hash indexes that dispatch Equal tests, which rules share each node, and where rules end.
 
 import type { Command } from 'commander';
-import { compileRulesFile } from '../engine.js';
+import { compileRuleFiles } from '../engine.js';
+import { UsageError } from '../model/errors.js';
 import { explainNetwork, formatExplain } from '../rete/explain.js';
+import { collect } from './options.js';
 
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description('print the compiled RETE network of a rules file')
-    .requiredOption('-r, --rules <file>', 'rules file')
+    .description('print the compiled RETE network of rule files')
+    .option('-r, --rules <file>', 'rules file (repeatable: several load as one rule set)', collect)
     .option('--json', 'print the network as JSON')
-    .action((opts: { rules: string; json?: boolean }) => {
-      const { network } = compileRulesFile(opts.rules);
+    .action((opts: { rules?: string[]; json?: boolean }) => {
+      if (opts.rules === undefined || opts.rules.length === 0) throw new UsageError('explain needs a rules file: -r, --rules <file>');
+      const { network } = compileRuleFiles(opts.rules);
       process.stdout.write(opts.json ? JSON.stringify(explainNetwork(network), null, 2) + '\n' : formatExplain(network));
     });
 }

@@ -1,11 +1,11 @@
 // `rete-eval generate`: writes a bench workload's facts (NDJSON) and, optionally, its
-// rules file, exactly as shared/spec/workloads.md defines them.
+// rules file, exactly as the performance specification's workloads define them. Both are
+// written whole (renamed into place), like every output file.
 
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../model/errors.js';
 import { parseSize, WORKLOADS, type WorkloadName } from '../bench/workloads.js';
-import { OutputSink } from '../io/output.js';
+import { checkOutputTargets, OutputSink } from '../io/output.js';
 
 export function registerGenerate(program: Command): void {
   program
@@ -20,9 +20,17 @@ export function registerGenerate(program: Command): void {
       if (!w) throw new UsageError(`unknown workload "${opts.workload}"; expected ${Object.keys(WORKLOADS).join(', ')}`);
       const size = parseSize(opts.size);
       if (Number.isNaN(size)) throw new UsageError(`--size: expected a count such as 100k or 1m, got "${opts.size}"`);
-      if (opts.rulesOut) writeFileSync(opts.rulesOut, JSON.stringify(w.rules(size), null, 2) + '\n');
-      const out = opts.output && opts.output !== '-' ? OutputSink.file(opts.output) : OutputSink.stdout();
+      checkOutputTargets([{ option: '-o', path: opts.output }, ...(opts.rulesOut !== undefined ? [{ option: '--rules-out', path: opts.rulesOut }] : [])], []);
+      const rules = opts.rulesOut !== undefined && opts.rulesOut !== '-' ? OutputSink.file(opts.rulesOut) : opts.rulesOut === '-' ? OutputSink.stdout() : null;
+      let out: OutputSink;
       try {
+        out = opts.output && opts.output !== '-' ? OutputSink.file(opts.output) : OutputSink.stdout();
+      } catch (e) {
+        rules?.abort();
+        throw e;
+      }
+      try {
+        rules?.write(JSON.stringify(w.rules(size), null, 2) + '\n');
         const n = w.factCount(size);
         for (let i = 0; i < n; i++) {
           out.write(w.factLine(i, size) + '\n');
@@ -31,9 +39,13 @@ export function registerGenerate(program: Command): void {
             if (out.closed) break;
           }
         }
-        await out.close();
+        await out.finish();
+        await rules?.finish();
+        out.commit();
+        rules?.commit();
       } catch (e) {
         out.abort();
+        rules?.abort();
         throw e;
       }
     });

@@ -9,21 +9,27 @@ import { registerValidate } from './validate.js';
 import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerBench } from './bench.js';
+import { exitCodesHelp } from './options.js';
 
 declare const __VERSION__: string;
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('rete-eval')
     .description('Stream fact files through a RETE rule engine; write fired-rule results and a timing report.')
-    .version(typeof __VERSION__ === 'string' ? __VERSION__ : 'dev')
+    .version(typeof __VERSION__ === 'string' ? __VERSION__ : 'dev', '-v, --version', 'print the version')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', exitCodesHelp());
   registerRun(program);
   registerValidate(program);
   registerExplain(program);
   registerGenerate(program);
   registerBench(program);
+  // Usage errors in the one form of every message: `rete-eval: …`, one line, with where to look.
+  for (const cmd of [program, ...program.commands]) {
+    const help = cmd === program ? 'rete-eval --help' : `rete-eval ${cmd.name()} --help`;
+    cmd.configureOutput({ outputError: (text, write) => write(`rete-eval: ${text.replace(/^error: /, '').trimEnd()} (see ${help})\n`) });
+  }
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? ExitCode.OK : Number(process.exitCode);

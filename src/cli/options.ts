@@ -1,7 +1,8 @@
-// Shared option parsing for the commands: integer and choice arguments that fail with a
-// usage error naming the option, and the colour decision (TTY, NO_COLOR, FORCE_COLOR).
+// Shared option parsing for the commands: integer and repeatable arguments that fail with
+// a usage error naming the option, the exit-code help text, and the colour decision.
 
 import { InvalidArgumentError } from 'commander';
+import { EXIT_CODE_MEANINGS } from '../model/errors.js';
 
 export function integerOption(min: number) {
   return (text: string): number => {
@@ -15,4 +16,15 @@ export function integerOption(min: number) {
 export function useColor(stream: NodeJS.WriteStream): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   return stream.isTTY === true;
+}
+
+/** For a repeatable option (`-r a.json -r b.json`): gathers every value in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The exit codes, as `--help` lists them. */
+export function exitCodesHelp(): string {
+  const width = Math.max(...EXIT_CODE_MEANINGS.map(([c]) => c.length));
+  return `\nExit codes:\n${EXIT_CODE_MEANINGS.map(([c, m]) => `  ${c.padEnd(width)}  ${m}`).join('\n')}\n`;
 }

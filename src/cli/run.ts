@@ -1,15 +1,15 @@
 // `rete-eval run`: wires the command-line options to a batch run, shows a progress bar on
-// a TTY for large inputs, and prints the report (stderr) or writes it as JSON (--report).
+// a TTY for large inputs, prints rule warnings and the report on stderr (the pipeline
+// writes --report), and hints when stdin is a terminal.
 
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { runBatch } from '../pipeline.js';
 import { totalSize } from '../io/source.js';
-import { OutputSink } from '../io/output.js';
-import { UsageError } from '../model/errors.js';
-import { formatBytes, formatReport } from '../report/human.js';
+import { ExitCode, formatIssue, UsageError } from '../model/errors.js';
+import { formatBytes, formatReport, plural } from '../report/human.js';
 import type { RunReport } from '../report/report.js';
-import { integerOption, useColor } from './options.js';
+import { collect, exitCodesHelp, integerOption, useColor } from './options.js';
 
 /** Inputs at least this large get a progress bar (on a TTY). */
 const PROGRESS_MIN_BYTES = 8 << 20;
@@ -17,7 +17,7 @@ const PROGRESS_MIN_BYTES = 8 << 20;
 export const DEFAULT_MAX_FIRINGS = 50_000_000;
 
 interface RunFlags {
-  rules: string;
+  rules?: string[];
   output?: string;
   format: 'auto' | 'ndjson' | 'json';
   emit: 'firings' | 'facts';
@@ -25,8 +25,10 @@ interface RunFlags {
   chain: boolean;
   maxFirings: number;
   onError: 'fail' | 'skip';
+  maxErrors?: number;
   rejects?: string;
   report?: string;
+  strict?: boolean;
   quiet?: boolean;
   progress: boolean;
 }
@@ -36,26 +38,41 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('evaluate facts (NDJSON, JSON array or {"facts":[...]}, gzip or not; stdin by default) against rules')
     .argument('[facts...]', 'fact files, read in order; none or - reads stdin')
-    .requiredOption('-r, --rules <file>', 'rules file (JSON array or {"rules":[...]})')
-    .option('-o, --output <file>', 'write results here (written whole, renamed into place; .gz compresses); default stdout')
+    .option('-r, --rules <file>', 'rules file (JSON array or {"rules":[...]}); repeat to load several as one rule set', collect)
+    .option('-o, --output <file>', 'write results here (written whole, renamed into place; .gz compresses); default or -: stdout')
     .addOption(new Option('--format <format>', 'input format').choices(['auto', 'ndjson', 'json']).default('auto'))
     .addOption(new Option('--emit <what>', 'write rule firings, or the final facts after actions').choices(['firings', 'facts']).default('firings'))
     .addOption(new Option('--values <style>', 'value style in output').choices(['plain', 'tagged']).default('plain'))
     .option('--no-chain', "do not re-match changed or created facts (the reference engine's behaviour)")
     .option('--max-firings <n>', 'stop with an error when firings, or facts created, pass n (0 = no limit)', integerOption(0), DEFAULT_MAX_FIRINGS)
     .addOption(new Option('--on-error <policy>', 'on a malformed fact: stop, or skip it and count it').choices(['fail', 'skip']).default('fail'))
-    .option('--rejects <file>', 'with --on-error skip: write skipped records here, one per line, as read')
-    .option('--report <file>', 'write the run report as JSON')
-    .option('-q, --quiet', 'do not print the report on stderr')
+    .option(
+      '--max-errors <n>',
+      `with --on-error skip: fail (exit ${ExitCode.INVALID_FACTS}) when more than n records are rejected (default: when every record of an input file is)`,
+      integerOption(0),
+    )
+    .option('--rejects <file>', 'with --on-error skip: write skipped records here, one per line, as read (- for stdout)')
+    .option('--report <file>', 'write the run report as JSON (- for stdout); also written when a limit stops the run')
+    .option('--strict', `treat warnings about the rules as errors (exit ${ExitCode.INVALID_RULES})`)
+    .option('-q, --quiet', 'do not print the report on stderr (warnings about the rules and skipped records are still printed)')
     .option('--no-progress', 'never show a progress bar')
+    .addHelpText('after', exitCodesHelp())
     .action(async (facts: string[], flags: RunFlags) => {
+      const rules = flags.rules ?? [];
+      if (rules.length === 0) throw new UsageError('run needs a rules file: -r, --rules <file>');
       if (flags.rejects !== undefined && flags.onError !== 'skip') throw new UsageError('--rejects needs --on-error skip');
+      if (flags.maxErrors !== undefined && flags.onError !== 'skip') throw new UsageError('--max-errors needs --on-error skip');
       if (facts.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+      if ((facts.length === 0 || facts.includes('-')) && process.stdin.isTTY === true) {
+        // Not an error (`rete-eval run -r r.json` then typed or pasted facts works), but
+        // without a word it looks like a hang.
+        process.stderr.write('rete-eval: reading facts from stdin (the terminal); end with Ctrl-D, or name fact files: rete-eval run -r RULES FACTS...\n');
+      }
       const bar = progressBar(facts, flags);
       let report: RunReport;
       try {
         report = await runBatch({
-          rulesFile: flags.rules,
+          rulesFiles: rules,
           inputs: facts,
           format: flags.format,
           output: flags.output,
@@ -64,24 +81,24 @@ export function registerRun(program: Command): void {
           chain: flags.chain,
           maxFirings: flags.maxFirings,
           onError: flags.onError,
+          maxErrors: flags.maxErrors,
           rejectsFile: flags.rejects,
+          reportFile: flags.report,
+          strict: flags.strict === true,
           onProgress: bar ? (bytes) => bar.update(bytes) : undefined,
           onRulesLoaded: (warnings) => {
-            if (!flags.quiet) for (const w of warnings) process.stderr.write(`rete-eval: warning: ${flags.rules}: ${w.path}: ${w.message}\n`);
+            // Never hidden by --quiet: a typo in a rule changes what the run does.
+            for (const w of warnings) process.stderr.write(`rete-eval: warning: ${formatIssue(w, rules[0], { withRule: true })}\n`);
           },
         });
       } finally {
         bar?.stop();
       }
-      if (flags.report !== undefined) {
-        const sink = OutputSink.file(flags.report);
-        sink.write(JSON.stringify(report, null, 2) + '\n');
-        await sink.close();
-      }
       if (!flags.quiet) process.stderr.write(formatReport(report, useColor(process.stderr)));
       else if (report.rejects.count > 0) {
         // Skipped records are never silent, even with --quiet.
-        process.stderr.write(`rete-eval: warning: ${report.rejects.count} malformed records skipped${flags.rejects ? `, written to ${flags.rejects}` : ''}\n`);
+        const where = flags.rejects === undefined ? '' : flags.rejects === '-' ? ', written to stdout' : `, written to ${flags.rejects}`;
+        process.stderr.write(`rete-eval: warning: ${plural(report.rejects.count, 'malformed record')} skipped${where}\n`);
       }
     });
 }

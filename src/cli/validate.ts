@@ -1,41 +1,45 @@
-// `rete-eval validate`: checks a rules file and lists every problem with its JSON path;
-// exits non-zero when there is any. Warnings (unknown keys) do not fail validation.
+// `rete-eval validate`: checks rule files (arguments or -r, loaded as one rule set) and lists
+// every problem as FILE:LINE:COL with its JSON path, plus warnings for rules that will likely
+// not do what they look like; exits 3 on any error (or, with --strict, any warning).
 
 import type { Command } from 'commander';
-import { RULE_CHECKS, readRulesDocument } from '../engine.js';
-import { ExitCode, RuleFileError } from '../model/errors.js';
-import { validateRules } from '../model/rules.js';
+import { checkRuleFiles } from '../engine.js';
+import { ExitCode, formatIssue, UsageError } from '../model/errors.js';
+import { plural } from '../report/human.js';
+import { collect, exitCodesHelp } from './options.js';
+
+interface ValidateFlags {
+  rules?: string[];
+  json?: boolean;
+  strict?: boolean;
+}
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check a rules file and list every error with its JSON path')
-    .requiredOption('-r, --rules <file>', 'rules file (JSON array or {"rules":[...]})')
+    .description('check rule files and list every error and warning as FILE:LINE:COL with its JSON path')
+    .argument('[files...]', 'rule files (JSON array or {"rules":[...]}), checked as one rule set')
+    .option('-r, --rules <file>', 'a rule file, as for run (repeatable; adds to the arguments)', collect)
     .option('--json', 'print the result as JSON')
-    .action((opts: { rules: string; json?: boolean }) => {
-      let doc: unknown;
-      try {
-        doc = readRulesDocument(opts.rules);
-      } catch (e) {
-        if (!(e instanceof RuleFileError) || !opts.json) throw e;
-        process.stdout.write(JSON.stringify({ file: opts.rules, valid: false, rules: 0, errors: e.issues, warnings: [] }, null, 2) + '\n');
-        process.exitCode = ExitCode.INVALID_RULES;
-        return;
-      }
-      const v = validateRules(doc, RULE_CHECKS);
-      const valid = v.errors.length === 0;
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ file: opts.rules, valid, rules: v.rules.length, errors: v.errors, warnings: v.warnings }, null, 2) + '\n');
+    .option('--strict', `treat warnings as errors (exit ${ExitCode.INVALID_RULES})`)
+    .addHelpText('after', exitCodesHelp())
+    .action((args: string[], flags: ValidateFlags) => {
+      const files = [...(flags.rules ?? []), ...args];
+      if (files.length === 0) throw new UsageError('validate needs a rule file: rete-eval validate RULES.json... (or -r RULES.json)');
+      const check = checkRuleFiles(files, { lint: true });
+      const errors = flags.strict ? [...check.errors, ...check.warnings] : check.errors;
+      const warnings = flags.strict ? [] : check.warnings;
+      const valid = errors.length === 0;
+      const rules = check.files.reduce((n, f) => n + f.rules, 0);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ valid, rules, files: check.files, errors, warnings }, null, 2) + '\n');
       } else {
-        const who = (i: { ruleId?: number | undefined; ruleName?: string | undefined }) =>
-          i.ruleId !== undefined ? ` (rule ${i.ruleId}${i.ruleName !== undefined ? ` ${JSON.stringify(i.ruleName)}` : ''})` : '';
-        for (const e of v.errors) process.stdout.write(`${opts.rules}: error: ${e.path}: ${e.message}${who(e)}\n`);
-        for (const w of v.warnings) process.stdout.write(`${opts.rules}: warning: ${w.path}: ${w.message}${who(w)}\n`);
-        process.stdout.write(
-          valid
-            ? `${opts.rules}: ${v.rules.length} rules, valid${v.warnings.length ? ` (${v.warnings.length} warnings)` : ''}\n`
-            : `${opts.rules}: ${v.errors.length} error${v.errors.length === 1 ? '' : 's'}\n`,
-        );
+        const kind = (i: (typeof errors)[number]) => (check.warnings.includes(i) ? 'error (--strict)' : 'error');
+        for (const e of errors) process.stdout.write(`${formatIssue(e, files[0], { kind: kind(e), withRule: true })}\n`);
+        for (const w of warnings) process.stdout.write(`${formatIssue(w, files[0], { kind: 'warning', withRule: true })}\n`);
+        const what = files.length === 1 ? files[0]! : `${plural(files.length, 'file')}`;
+        const extra = warnings.length > 0 ? ` (${plural(warnings.length, 'warning')})` : '';
+        process.stdout.write(valid ? `${what}: ${plural(rules, 'rule')}, valid${extra}\n` : `${what}: ${plural(errors.length, 'error')}${extra}\n`);
       }
       if (!valid) process.exitCode = ExitCode.INVALID_RULES;
     });

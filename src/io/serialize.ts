@@ -3,7 +3,7 @@
 
 import { FactShape, type Fact } from '../model/fact.js';
 import type { ActionResult, Firing } from '../model/types.js';
-import { fieldsToTagged, formatRfc3339, toTagged, type FieldMap } from '../model/value.js';
+import { fieldsToTagged, toTagged, type FieldMap } from '../model/value.js';
 
 export type ValueStyle = 'plain' | 'tagged';
 
@@ -53,18 +53,15 @@ function taggedResult(r: ActionResult): unknown {
 }
 
 /**
- * One final fact as an NDJSON line: in the reference shape when it was read in that shape
- * (a fact without a timestamp gets the run's start time), else as the flat field map.
+ * One final fact as an NDJSON line, in the shape it was read in: the reference shape
+ * (`external_id` and `timestamp` only when the fact has them: nothing is invented, so a
+ * rerun writes the same bytes) or the flat field map.
  */
-export function factLine(fact: Fact, style: ValueStyle, runStart: number): string {
+export function factLine(fact: Fact, style: ValueStyle): string {
   const fields: FieldMap | Record<string, unknown> = style === 'plain' ? fact.fields : fieldsToTagged(fact.fields);
   if (fact.shape === FactShape.Flat) return JSON.stringify(fields) + '\n';
-  return (
-    JSON.stringify({
-      id: fact.id,
-      external_id: fact.externalId,
-      timestamp: fact.timestamp ?? formatRfc3339(runStart),
-      data: { fields },
-    }) + '\n'
-  );
+  let s = `{"id":${fact.id}`;
+  if (fact.externalId !== null) s += `,"external_id":${JSON.stringify(fact.externalId)}`;
+  if (fact.timestamp !== null) s += `,"timestamp":${JSON.stringify(fact.timestamp)}`;
+  return `${s},"data":{"fields":${JSON.stringify(fields)}}}\n`;
 }

@@ -5,11 +5,23 @@
 import type { AggregationCondition, AggregationFunction, AggregationWindow, Condition, StreamAggregation, StreamCondition, StreamWindow } from './types.js';
 import { describeValue } from './value.js';
 import { rootField } from './path.js';
+import { didYouMean, warnUnknownKeys } from './suggest.js';
 
 /** Parses a nested Condition (for having/filter), reporting its own errors; null when it failed. */
 export type ConditionParser = (raw: unknown, path: string) => Condition | null;
 
 type ErrorSink = (path: string, message: string) => void;
+const AGGREGATION_KEYS = ['aggregation_type', 'source_field', 'group_by', 'having', 'alias', 'window'];
+const STREAM_KEYS = ['window_spec', 'aggregation', 'filter', 'having', 'alias'];
+/** The members of each window or aggregation kind's payload. */
+const AGG_WINDOW_KEYS: Record<string, readonly string[]> = { Sliding: ['size'], Tumbling: ['size'], Session: ['timeout_ms'], Time: ['duration_ms'] };
+const STREAM_WINDOW_KEYS: Record<string, readonly string[]> = {
+  Tumbling: ['duration_ms'],
+  Sliding: ['size_ms', 'advance_ms'],
+  Session: ['gap_timeout_ms'],
+  CountTumbling: ['count'],
+  CountSliding: ['size', 'advance'],
+};
 type Obj = Record<string, unknown>;
 
 /** Sliding time windows put each fact in about size_ms / advance_ms windows: this many at most. */
@@ -58,9 +70,16 @@ class Check {
   failed = false;
   private readonly sink: ErrorSink;
   private readonly parse: ConditionParser;
-  constructor(sink: ErrorSink, parse: ConditionParser) {
+  readonly warn: ErrorSink;
+  constructor(sink: ErrorSink, parse: ConditionParser, warn: ErrorSink) {
     this.sink = sink;
     this.parse = parse;
+    this.warn = warn;
+  }
+
+  /** Warns about keys of `obj` not in `known` (a typo is ignored, not an error). */
+  keys(obj: Obj, known: readonly string[], path: string, what: string): void {
+    warnUnknownKeys(obj, known, path, what, this.warn);
   }
 
   error(path: string, message: string): void {
@@ -128,8 +147,10 @@ export function validateAggregation(
   path: string,
   error: ErrorSink,
   parseCondition: ConditionParser,
+  warn: ErrorSink = () => {},
 ): AggregationCondition | null {
-  const check = new Check(error, parseCondition);
+  const check = new Check(error, parseCondition, warn);
+  check.keys(raw, AGGREGATION_KEYS, path, 'Aggregation condition');
 
   let fn: AggregationFunction = 'Sum';
   let percentile: number | null = null;
@@ -147,7 +168,8 @@ export function validateAggregation(
       check.error(`${path}.aggregation_type.Percentile`, `expected p as a number in 0..100, got ${got(tagged[1])}`);
     } else percentile = p;
   } else {
-    check.error(`${path}.aggregation_type`, `expected one of ${FUNCTION_LIST}; got ${got(at)}`);
+    const name = typeof at === 'string' ? at : tagged?.[0];
+    check.error(`${path}.aggregation_type`, `expected one of ${FUNCTION_LIST}; got ${got(at)}${name !== undefined ? didYouMean(name, FUNCTIONS) : ''}`);
   }
 
   const sourceField = check.name(raw, 'source_field', path, 'source field');
@@ -180,6 +202,8 @@ function aggregationWindow(raw: unknown, path: string, check: Check): Aggregatio
   }
   const [kind, payload] = tagged;
   const p = `${path}.${kind}`;
+  const known = AGG_WINDOW_KEYS[kind];
+  if (known && isObj(payload)) check.keys(payload, known, p, `${kind} window`);
   switch (kind) {
     case 'Sliding':
     case 'Tumbling': {
@@ -195,12 +219,19 @@ function aggregationWindow(raw: unknown, path: string, check: Check): Aggregatio
       return b && { kind, durationMs: check.positiveInt(b, 'duration_ms', p, 'the window duration in ms') };
     }
   }
-  check.error(path, `unknown window kind "${kind}"; expected null or one of ${AGG_WINDOWS}`);
+  check.error(path, `unknown window kind "${kind}"${didYouMean(kind, Object.keys(AGG_WINDOW_KEYS))}; expected null or one of ${AGG_WINDOWS}`);
   return null;
 }
 
-export function validateStream(raw: Record<string, unknown>, path: string, error: ErrorSink, parseCondition: ConditionParser): StreamCondition | null {
-  const check = new Check(error, parseCondition);
+export function validateStream(
+  raw: Record<string, unknown>,
+  path: string,
+  error: ErrorSink,
+  parseCondition: ConditionParser,
+  warn: ErrorSink = () => {},
+): StreamCondition | null {
+  const check = new Check(error, parseCondition, warn);
+  check.keys(raw, STREAM_KEYS, path, 'Stream condition');
   const window = streamWindow(raw.window_spec, `${path}.window_spec`, check);
   const aggregation = streamAggregation(raw.aggregation, `${path}.aggregation`, check);
   const alias = check.name(raw, 'alias', path, 'alias');
@@ -218,6 +249,8 @@ function streamWindow(raw: unknown, path: string, check: Check): StreamWindow | 
   }
   const [kind, payload] = tagged;
   const p = `${path}.${kind}`;
+  const known = STREAM_WINDOW_KEYS[kind];
+  if (known && isObj(payload)) check.keys(payload, known, p, `${kind} window`);
   switch (kind) {
     case 'Tumbling': {
       const b = check.body(payload, p, `{"duration_ms": N}`);
@@ -255,7 +288,7 @@ function streamWindow(raw: unknown, path: string, check: Check): StreamWindow | 
       return { kind, size, advance };
     }
   }
-  check.error(path, `unknown window kind "${kind}"; expected one of ${STREAM_WINDOWS}`);
+  check.error(path, `unknown window kind "${kind}"${didYouMean(kind, Object.keys(STREAM_WINDOW_KEYS))}; expected one of ${STREAM_WINDOWS}`);
   return null;
 }
 
@@ -268,7 +301,8 @@ function streamAggregation(raw: unknown, path: string, check: Check): StreamAggr
   }
   const tagged = single(raw);
   if (tagged === null) {
-    check.error(path, `expected ${STREAM_AGGREGATIONS}; got ${got(raw)}`);
+    const hint = typeof raw === 'string' ? didYouMean(raw, ['Count', 'Rate', ...FIELD_AGGREGATIONS]) : '';
+    check.error(path, `expected ${STREAM_AGGREGATIONS}; got ${got(raw)}${hint}`);
     return null;
   }
   const [kind, payload] = tagged;
@@ -279,14 +313,16 @@ function streamAggregation(raw: unknown, path: string, check: Check): StreamAggr
     return null;
   }
   if (kind === 'Rate') {
+    if (isObj(payload)) check.keys(payload, ['time_unit_ms'], p, 'Rate aggregation');
     const b = check.body(payload, p, '{"time_unit_ms": N}');
     return b && { kind, timeUnitMs: check.positiveInt(b, 'time_unit_ms', p, 'the time unit in ms') };
   }
   const fieldKind = FIELD_AGGREGATIONS.find((k) => k === kind);
   if (fieldKind === undefined) {
-    check.error(path, `unknown aggregation "${kind}"; expected ${STREAM_AGGREGATIONS}`);
+    check.error(path, `unknown aggregation "${kind}"${didYouMean(kind, ['Count', 'Rate', ...FIELD_AGGREGATIONS])}; expected ${STREAM_AGGREGATIONS}`);
     return null;
   }
+  if (isObj(payload)) check.keys(payload, ['field'], p, `${kind} aggregation`);
   const b = check.body(payload, p, '{"field": F}');
   return b && { kind: fieldKind, field: check.name(b, 'field', p, 'field name') };
 }

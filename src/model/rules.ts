@@ -15,6 +15,8 @@ import {
 } from './types.js';
 import type { RuleIssue } from './errors.js';
 import { validateAggregation, validateStream } from './deferred-rules.js';
+import { crossProductHint, dateStringHint } from './rule-lint.js';
+import { closest, didYouMean, jsonPathKey as key, warnUnknownKeys } from './suggest.js';
 
 /**
  * Checks the validator asks of the action compilers (which the model does not import):
@@ -31,14 +33,63 @@ export interface RuleValidation {
   readonly rules: Rule[];
   readonly errors: RuleIssue[];
   readonly warnings: RuleIssue[];
+  /** Entries in the document's rule list, valid or not (0 when it has no list). */
+  readonly entries: number;
+}
+
+export interface ValidationOptions {
+  /**
+   * Also warn where a valid rule will likely not do what it looks like (`validate`): a
+   * field compared with a date written as a plain string, a join without a hash key.
+   */
+  readonly lint?: boolean;
 }
 
 const SEVERITIES: readonly Severity[] = ['Low', 'Medium', 'High', 'Critical'];
 const NOTIFICATION_TYPES: readonly NotificationType[] = ['Email', 'Sms', 'Push', 'Webhook', 'Slack', 'Teams', 'InApp'];
-const RULE_KEYS = new Set(['id', 'name', 'conditions', 'actions', 'salience', 'patterns', 'description', 'enabled', 'tags', 'priority']);
+const RULE_KEYS = ['id', 'name', 'conditions', 'actions', 'salience', 'patterns', 'description', 'enabled', 'tags', 'priority'];
+const SIMPLE_KEYS = ['field', 'operator', 'value'];
+const COMPLEX_KEYS = ['operator', 'conditions'];
+const PATTERN_KEYS = ['alias', 'conditions', 'not', 'exists'];
+const ACTION_KEYS = ['action_type', 'target'];
+/** Every key some condition shape has, for suggestions when a condition has none of its shapes. */
+const CONDITION_KEYS = [
+  ...SIMPLE_KEYS,
+  'conditions',
+  'aggregation_type',
+  'source_field',
+  'group_by',
+  'having',
+  'alias',
+  'window',
+  'window_spec',
+  'aggregation',
+  'filter',
+];
+/** The members of each action kind's body. */
+const ACTION_BODY_KEYS: Record<string, readonly string[]> = {
+  Log: ['message'],
+  SetField: ['field', 'value'],
+  CreateFact: ['data'],
+  CallCalculator: ['calculator_name', 'input_mapping', 'output_field'],
+  Formula: ['expression', 'output_field'],
+  TriggerAlert: ['alert_type', 'message', 'severity', 'metadata'],
+  SendNotification: ['recipient', 'subject', 'message', 'notification_type', 'metadata'],
+  UpdateFact: ['fact_id_field', 'updates'],
+  DeleteFact: ['fact_id_field'],
+  IncrementField: ['field', 'increment'],
+  AppendToArray: ['field', 'value'],
+};
+const ACTION_KINDS = Object.keys(ACTION_BODY_KEYS);
+const VALUE_TAGS = ['String', 'Integer', 'Float', 'Boolean', 'Array', 'Object', 'Date', 'Null'];
 
 type Json = unknown;
 type Obj = Record<string, Json>;
+
+/** A did-you-mean for a value that should have been one of `known`; '' for non-strings. */
+function suggest(v: Json, known: readonly string[]): string {
+  return typeof v === 'string' ? didYouMean(v, known) : '';
+}
 
 function isObj(v: Json): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -52,17 +103,16 @@ function typeName(v: Json): string {
   return `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
 }
 
-function key(path: string, k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
-}
-
 class Validator {
   readonly errors: RuleIssue[] = [];
   readonly warnings: RuleIssue[] = [];
   private ruleId: number | undefined;
   private ruleName: string | undefined;
 
-  constructor(private readonly checks: RuleChecks) {}
+  constructor(
+    private readonly checks: RuleChecks,
+    private readonly lint: boolean,
+  ) {}
 
   error(path: string, message: string): void {
     this.errors.push({ path, message, ruleId: this.ruleId, ruleName: this.ruleName });
@@ -71,6 +121,9 @@ class Validator {
   warn(path: string, message: string): void {
     this.warnings.push({ path, message, ruleId: this.ruleId, ruleName: this.ruleName });
   }
+
+  /** Entries of the rule list. */
+  entries = 0;
 
   file(doc: Json): Rule[] {
     let list: Json;
@@ -87,6 +140,8 @@ class Validator {
     }
     const rules: Rule[] = [];
     const seen = new Map<number, string>();
+    this.entries = (list as Json[]).length;
+    if (this.entries === 0) this.warn(base, 'the file holds no rules: nothing will ever fire');
     (list as Json[]).forEach((raw, i) => {
       const path = `${base}[${i}]`;
       const rule = this.rule(raw, path);
@@ -126,9 +181,8 @@ class Validator {
         this.error(`${path}.salience`, `expected an integer salience, got ${typeName(raw.salience)}`);
       } else salience = raw.salience;
     }
-    for (const k of Object.keys(raw)) {
-      if (!RULE_KEYS.has(k)) this.warn(key(path, k), `unknown rule key "${k}" is ignored`);
-    }
+    warnUnknownKeys(raw, RULE_KEYS, path, 'rule', (p, m) => this.warn(p, m));
+    if (raw.enabled === false) this.warn(`${path}.enabled`, '"enabled": false is not honoured: the rule runs; remove the rule to turn it off');
 
     let patterns: Pattern[] | null = null;
     let conditions: Condition[] = [];
@@ -172,6 +226,7 @@ class Validator {
         this.error(pp, `expected a pattern object, got ${typeName(p)}`);
         return;
       }
+      warnUnknownKeys(p, PATTERN_KEYS, pp, 'pattern', (wp, m) => this.warn(wp, m));
       const alias = p.alias;
       if (typeof alias !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) {
         this.error(`${pp}.alias`, `expected an alias (letters, digits, _), got ${typeName(alias)}`);
@@ -186,6 +241,15 @@ class Validator {
       if (not && exists) this.error(pp, 'a pattern cannot be both "not" and "exists"');
       if (i === 0 && (not || exists)) this.error(pp, 'the first pattern cannot be "not" or "exists": actions act on its fact');
       const conditions = this.conditionList(p.conditions ?? [], `${pp}.conditions`, { earlier: new Set(seen), unbound: new Set(unbound), self: alias });
+      if (this.lint && i > 0) {
+        const hint = crossProductHint(
+          conditions,
+          alias,
+          not || exists,
+          [...seen].filter((a) => !unbound.has(a)),
+        );
+        if (hint) this.warn(`${pp}.conditions`, hint);
+      }
       seen.add(alias);
       if (not || exists) unbound.add(alias);
       out.push({ alias, conditions, not, exists });
@@ -214,9 +278,10 @@ class Validator {
     }
     if ('field' in raw && 'operator' in raw && 'value' in raw) return this.simple(raw, path, scope);
     if ('conditions' in raw) {
+      warnUnknownKeys(raw, COMPLEX_KEYS, path, 'complex condition', (p, m) => this.warn(p, m));
       const op = raw.operator ?? 'And';
       if (op !== 'And' && op !== 'Or' && op !== 'Not') {
-        this.error(`${path}.operator`, `expected "And", "Or" or "Not" for a complex condition, got ${typeName(op)}`);
+        this.error(`${path}.operator`, `expected "And", "Or" or "Not" for a complex condition, got ${typeName(op)}${suggest(op, ['And', 'Or', 'Not'])}`);
         return null;
       }
       const kind = op === 'And' ? 'and' : op === 'Or' ? 'or' : 'not';
@@ -232,18 +297,28 @@ class Validator {
         return null;
       }
       const error = (p: string, m: string) => this.error(p, m);
+      const warn = (p: string, m: string) => this.warn(p, m);
       const nested = (r: unknown, p: string) => this.condition(r, p, null);
-      return 'aggregation_type' in raw ? validateAggregation(raw, path, error, nested) : validateStream(raw, path, error, nested);
+      return 'aggregation_type' in raw ? validateAggregation(raw, path, error, nested, warn) : validateStream(raw, path, error, nested, warn);
     }
-    const missing = ['field', 'operator', 'value'].filter((k) => !(k in raw));
+    const missing = SIMPLE_KEYS.filter((k) => !(k in raw));
+    // Name the keys that are probably typos of the missing ones.
+    const typos = Object.keys(raw)
+      .filter((k) => !CONDITION_KEYS.includes(k))
+      .map((k) => {
+        const c = closest(k, CONDITION_KEYS);
+        return c === null ? `unknown key ${JSON.stringify(k)}` : `${JSON.stringify(k)} (did you mean ${JSON.stringify(c)}?)`;
+      });
     this.error(
       path,
-      `expected a Simple condition {field, operator, value} (missing ${missing.join(', ')}), a Complex {operator, conditions}, an Aggregation or a Stream condition`,
+      `expected a Simple condition {field, operator, value} (missing ${missing.join(', ')}), a Complex {operator, conditions}, an Aggregation or a Stream condition` +
+        (typos.length > 0 ? `; found ${typos.join(', ')}` : ''),
     );
     return null;
   }
 
   private simple(raw: Obj, path: string, scope: RefScope | null): Condition | null {
+    warnUnknownKeys(raw, SIMPLE_KEYS, path, 'condition', (p, m) => this.warn(p, m));
     const field = raw.field;
     let ok = true;
     if (typeof field !== 'string' || field === '') {
@@ -252,7 +327,7 @@ class Validator {
     }
     const op = raw.operator;
     if (typeof op !== 'string' || !(OPERATORS as readonly string[]).includes(op)) {
-      this.error(`${path}.operator`, `expected one of ${OPERATORS.join(', ')}; got ${typeName(op)}`);
+      this.error(`${path}.operator`, `expected one of ${OPERATORS.join(', ')}; got ${typeName(op)}${suggest(op, OPERATORS)}`);
       ok = false;
     }
     const rawValue = raw.value;
@@ -263,6 +338,10 @@ class Validator {
     }
     const value = this.value(rawValue, `${path}.value`);
     if (value === undefined || !ok) return null;
+    if (this.lint) {
+      const hint = dateStringHint(value, op as Operator);
+      if (hint) this.warn(`${path}.value`, hint);
+    }
     return { kind: 'simple', field: field as string, operator: op as Operator, value, ref: null };
   }
 
@@ -298,6 +377,7 @@ class Validator {
       this.error(path, 'expected a value');
       return undefined;
     }
+    this.misspelledTag(raw, path);
     try {
       // decodeValue works in place: copy objects so the caller's document is left as it was.
       return decodeValue(raw !== null && typeof raw === 'object' ? structuredClone(raw) : raw);
@@ -307,6 +387,17 @@ class Validator {
         return undefined;
       }
       throw e;
+    }
+  }
+
+  /** Warns about `{"Strng": …}` and the like, which would be read as a plain object. */
+  private misspelledTag(raw: Json, path: string): void {
+    if (!isObj(raw)) return;
+    const keys = Object.keys(raw);
+    if (keys.length !== 1 || VALUE_TAGS.includes(keys[0]!) || keys[0] === 'Ref') return;
+    const tag = closest(keys[0]!, [...VALUE_TAGS, 'Ref']);
+    if (tag !== null) {
+      this.warn(path, `${JSON.stringify(keys[0])} is not a value tag, so this value is an object with one key; did you mean ${JSON.stringify(tag)}?`);
     }
   }
 
@@ -395,9 +486,18 @@ class Validator {
 
   private action(raw: Json, path: string, aliases: string[] | null, patterns: Pattern[] | null): Action | null {
     if (!isObj(raw) || !isObj(raw.action_type)) {
-      this.error(path, `expected {"action_type": {"<Kind>": {...}}}, got ${typeName(isObj(raw) ? raw.action_type : raw)}`);
+      const typo = isObj(raw) && raw.action_type === undefined ? Object.keys(raw).find((k) => closest(k, ACTION_KEYS) === 'action_type') : undefined;
+      const bare = isObj(raw) ? Object.keys(raw).find((k) => ACTION_KINDS.includes(k)) : undefined;
+      const hint =
+        typo !== undefined
+          ? `; found ${JSON.stringify(typo)} (did you mean "action_type"?)`
+          : bare !== undefined
+            ? `; found the kind ${JSON.stringify(bare)} unwrapped: write {"action_type": {${JSON.stringify(bare)}: {...}}}`
+            : '';
+      this.error(path, `expected {"action_type": {"<Kind>": {...}}}, got ${typeName(isObj(raw) ? raw.action_type : raw)}${hint}`);
       return null;
     }
+    warnUnknownKeys(raw, ACTION_KEYS, path, 'action', (p, m) => this.warn(p, m));
     let target: string | null = null;
     if (raw.target !== undefined && raw.target !== null) {
       if (aliases === null) {
@@ -429,6 +529,8 @@ class Validator {
       return null;
     }
     const before = this.errors.length;
+    const known = ACTION_BODY_KEYS[kind];
+    if (known) warnUnknownKeys(body, known, p, `${kind} action`, (wp, m) => this.warn(wp, m));
     let action: Action | null = null;
     switch (kind) {
       case 'Log': {
@@ -444,6 +546,7 @@ class Validator {
       }
       case 'CreateFact': {
         const data = body.data;
+        if (isObj(data)) warnUnknownKeys(data, ['fields'], `${p}.data`, 'CreateFact data', (wp, m) => this.warn(wp, m));
         const fields = isObj(data) ? this.actionValues(data.fields, `${p}.data.fields`, patterns) : undefined;
         if (!isObj(data)) this.error(`${p}.data`, `expected {"fields":{...}}, got ${typeName(data)}`);
         if (fields) action = { kind, fields, target };
@@ -484,7 +587,9 @@ class Validator {
         const alertType = this.str(body, 'alert_type', p);
         const message = this.str(body, 'message', p);
         const severity = body.severity;
-        if (!SEVERITIES.includes(severity as Severity)) this.error(`${p}.severity`, `expected one of ${SEVERITIES.join(', ')}; got ${typeName(severity)}`);
+        if (!SEVERITIES.includes(severity as Severity)) {
+          this.error(`${p}.severity`, `expected one of ${SEVERITIES.join(', ')}; got ${typeName(severity)}${suggest(severity, SEVERITIES)}`);
+        }
         const metadata = body.metadata === undefined || body.metadata === null ? {} : this.fieldMap(body.metadata, `${p}.metadata`);
         if (this.errors.length === before) {
           action = { kind, alertType: alertType!, message: message!, severity: severity as Severity, metadata: metadata!, target };
@@ -497,7 +602,7 @@ class Validator {
         const message = this.str(body, 'message', p);
         const nt = body.notification_type;
         if (!NOTIFICATION_TYPES.includes(nt as NotificationType)) {
-          this.error(`${p}.notification_type`, `expected one of ${NOTIFICATION_TYPES.join(', ')}; got ${typeName(nt)}`);
+          this.error(`${p}.notification_type`, `expected one of ${NOTIFICATION_TYPES.join(', ')}; got ${typeName(nt)}${suggest(nt, NOTIFICATION_TYPES)}`);
         }
         const metadata = body.metadata === undefined || body.metadata === null ? {} : this.fieldMap(body.metadata, `${p}.metadata`);
         if (this.errors.length === before) {
@@ -541,7 +646,7 @@ class Validator {
       default:
         this.error(
           `${path}.action_type`,
-          `unknown action kind "${kind}"; expected one of Log, SetField, CreateFact, CallCalculator, Formula, TriggerAlert, SendNotification, UpdateFact, DeleteFact, IncrementField, AppendToArray`,
+          `unknown action kind ${JSON.stringify(kind)}${didYouMean(kind, ACTION_KINDS)}; expected one of ${ACTION_KINDS.join(', ')}`,
         );
     }
     return this.errors.length === before ? action : null;
@@ -555,8 +660,8 @@ interface RefScope {
 }
 
 /** Validates a parsed rule document. Never throws for bad input: problems are returned. */
-export function validateRules(doc: unknown, checks: RuleChecks): RuleValidation {
-  const v = new Validator(checks);
+export function validateRules(doc: unknown, checks: RuleChecks, options: ValidationOptions = {}): RuleValidation {
+  const v = new Validator(checks, options.lint === true);
   const rules = v.file(doc);
-  return { rules, errors: v.errors, warnings: v.warnings };
+  return { rules, errors: v.errors, warnings: v.warnings, entries: v.entries };
 }

@@ -22,9 +22,9 @@ export function formatBytes(b: number): string {
 
 const MAX_RULE_LINES = 12;
 
-/** `1 rule`, `2 rules`, with the count grouped. */
-function count(n: number, word: string, plural = `${word}s`): string {
-  return `${formatCount(n)} ${n === 1 ? word : plural}`;
+/** `1 rule`, `2 rules`, with the count grouped: every count with a noun is written with it. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${formatCount(n)} ${n === 1 ? word : many}`;
 }
 const MAX_NODE_LINES = 5;
 
@@ -34,7 +34,7 @@ export function formatReport(r: RunReport, color: boolean): string {
   const lines: string[] = [];
   const inputs = r.inputs.map((f) => `${f.name} (${f.format ?? 'empty'}${f.gzip ? ', gzip' : ''})`).join(', ');
   lines.push(
-    `${c.bold('rete-eval')}: ${formatCount(r.facts.read)} facts from ${inputs || 'no input'} → ${c.bold(formatCount(r.firings.total))} firings` +
+    `${c.bold('rete-eval')}: ${plural(r.facts.read, 'fact')} from ${inputs || 'no input'} → ${c.bold(plural(r.firings.total, 'firing'))}` +
       (r.stoppedEarly ? c.yellow(` (stopped early: ${r.stoppedEarly})`) : ''),
   );
   const t = r.timings;
@@ -47,7 +47,7 @@ export function formatReport(r: RunReport, color: boolean): string {
   lines.push(`${label('throughput')}${formatCount(r.factsPerSecond)} facts/s (read+parse+evaluate)`);
   const m = r.memory;
   lines.push(
-    `${label('memory')}peak RSS ${formatBytes(m.peakRssBytes)} · peak heap ${formatBytes(m.peakHeapBytes)} · working memory ≤ ${count(m.peakWorkingMemoryFacts, 'fact')}`,
+    `${label('memory')}peak RSS ${formatBytes(m.peakRssBytes)} · peak heap ${formatBytes(m.peakHeapBytes)} · working memory ≤ ${plural(m.peakWorkingMemoryFacts, 'fact')}`,
   );
   const nodes = m.nodes ?? [];
   if (nodes.length > 0) {
@@ -67,21 +67,33 @@ export function formatReport(r: RunReport, color: boolean): string {
   }
   const n = r.network;
   lines.push(
-    `${label('network')}${count(n.rules, 'rule')} · ${count(n.alphaNodes, 'alpha node')} (${n.sharedNodes} shared) · ${n.hashIndexes} hash ${n.hashIndexes === 1 ? 'index' : 'indexes'} over ${count(n.hashedBranches, 'branch', 'branches')}` +
+    `${label('network')}${plural(n.rules, 'rule')} · ${plural(n.alphaNodes, 'alpha node')} (${n.sharedNodes} shared) · ${n.hashIndexes} hash ${n.hashIndexes === 1 ? 'index' : 'indexes'} over ${plural(n.hashedBranches, 'branch', 'branches')}` +
       (n.betaNodes > 0
-        ? ` · ${n.alphaMemories} alpha memories · ${n.betaNodes} beta nodes (${n.hashJoins} hash joins, ${n.crossProducts} cross products, ${n.negationNodes} not/exists, ${n.sharedBetaNodes} shared)`
+        ? ` · ${plural(n.alphaMemories, 'alpha memory', 'alpha memories')} · ${plural(n.betaNodes, 'beta node')} (${plural(n.hashJoins, 'hash join')}, ${plural(n.crossProducts, 'cross product')}, ${n.negationNodes} not/exists, ${n.sharedBetaNodes} shared)`
         : ''),
   );
   const firing = r.firings.byRule.filter((x) => x.firings > 0).sort((a, b) => b.firings - a.firings);
   for (const x of firing.slice(0, MAX_RULE_LINES)) lines.push(`${label('  fired')}rule ${x.id} ${JSON.stringify(x.name)}: ${formatCount(x.firings)}`);
-  if (firing.length > MAX_RULE_LINES) lines.push(`${label('')}… and ${firing.length - MAX_RULE_LINES} more rules (see --report)`);
-  if (r.typeMismatches.total > 0) {
-    lines.push(c.yellow(`${label('mismatches')}${formatCount(r.typeMismatches.total)} comparisons met a value of an unrelated type (false):`));
-    for (const x of r.typeMismatches.byTest.slice(0, 5)) lines.push(`${label('')}${x.test} (rules ${x.rules.join(', ')}): ${formatCount(x.count)}`);
+  if (firing.length > MAX_RULE_LINES) lines.push(`${label('')}… and ${plural(firing.length - MAX_RULE_LINES, 'more rule')} (see --report)`);
+  // Rules that never fired: often a typo in a field name or value. Said only when the run
+  // saw facts and went to the end, where "never" means something.
+  const never = r.firings.byRule.filter((x) => x.firings === 0);
+  if (never.length > 0 && r.facts.inserted > 0 && r.stoppedEarly === null) {
+    const named = never.slice(0, MAX_RULE_LINES).map((x) => `rule ${x.id} ${JSON.stringify(x.name)}`);
+    const more = never.length > MAX_RULE_LINES ? `, … and ${formatCount(never.length - MAX_RULE_LINES)} more (see --report firings.neverFired)` : '';
+    lines.push(c.yellow(`${label('not fired')}${plural(never.length, 'rule')}: ${named.join(', ')}${more}`));
   }
-  if (f.duplicateIds > 0) lines.push(c.yellow(`${label('warning')}${formatCount(f.duplicateIds)} facts reused an id already in working memory`));
+  if (r.typeMismatches.total > 0) {
+    lines.push(c.yellow(`${label('mismatches')}${plural(r.typeMismatches.total, 'comparison')} met a value of an unrelated type (false):`));
+    for (const x of r.typeMismatches.byTest.slice(0, 5))
+      lines.push(`${label('')}${x.test} (${x.rules.length === 1 ? 'rule' : 'rules'} ${x.rules.join(', ')}): ${formatCount(x.count)}`);
+  }
+  if (f.duplicateIds > 0) {
+    lines.push(c.yellow(`${label('warning')}${plural(f.duplicateIds, 'fact')} reused an id already in working memory`));
+  }
   if (r.rejects.count > 0) {
-    lines.push(c.yellow(`${label('rejects')}${formatCount(r.rejects.count)} records skipped${r.rejects.file ? `, written to ${r.rejects.file}` : ''}; first:`));
+    const to = r.rejects.file === null ? '' : r.rejects.file === '-' ? ', written to stdout' : `, written to ${r.rejects.file}`;
+    lines.push(c.yellow(`${label('rejects')}${plural(r.rejects.count, 'record')} skipped${to}; first:`));
     for (const x of r.rejects.first.slice(0, 3)) {
       const where = x.line === undefined ? x.file : `${x.file}:${x.line}${x.column !== undefined ? `:${x.column}` : ''}`;
       lines.push(`${label('')}${where}: ${x.jsonPath ? x.jsonPath + ': ' : ''}${x.reason}`);

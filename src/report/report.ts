@@ -17,12 +17,14 @@ export interface StageTimes {
 }
 
 export interface RunReport {
-  rules: { file: string; count: number; warnings: number };
+  /** `file`: the first rule file (all of them in `files`). */
+  rules: { file: string; files: string[]; count: number; warnings: number };
   inputs: FileReadInfo[];
   output: { target: string; emit: 'firings' | 'facts'; lines: number };
   timings: StageTimes;
   facts: { records: number; read: number; skipped: number; inserted: number; created: number; deleted: number; duplicateIds: number };
-  firings: { total: number; byRule: { id: number; name: string; firings: number }[] };
+  /** `neverFired`: ids of the rules that did not fire once (often a typo in a condition). */
+  firings: { total: number; byRule: { id: number; name: string; firings: number }[]; neverFired: number[] };
   network: NetworkSummary;
   typeMismatches: { total: number; byTest: { test: string; count: number; rules: number[] }[] };
   factsPerSecond: number;
@@ -39,6 +41,8 @@ export interface RunReport {
   rejects: { count: number; file: string | null; first: Reject[] };
   /** Set when the run stopped early: a closed stdout, or an error. */
   stoppedEarly: string | null;
+  /** The error that stopped the run (a limit), with its code and exit code; null when it succeeded. */
+  error: { code: string; exitCode: number; message: string } | null;
 }
 
 export interface NetworkSummary {
@@ -104,7 +108,7 @@ export class MemorySampler {
 }
 
 export function buildReport(args: {
-  rulesFile: string;
+  rulesFiles: readonly string[];
   warnings: number;
   network: Network;
   reader: ReaderStats;
@@ -114,6 +118,7 @@ export function buildReport(args: {
   memory: MemorySampler;
   rejectsFile: string | null;
   stoppedEarly: string | null;
+  error?: RunReport['error'];
 }): RunReport {
   const { network, reader, session, timings } = args;
   const byRule = network.terminals.map((t) => ({ id: t.rule.id, name: t.rule.name, firings: session.firingsByRule[t.index] ?? 0 }));
@@ -124,7 +129,7 @@ export function buildReport(args: {
     .filter((m) => m.count > 0);
   const seconds = (timings.readParseMs + timings.evaluateMs) / 1000;
   return {
-    rules: { file: args.rulesFile, count: network.terminals.length, warnings: args.warnings },
+    rules: { file: args.rulesFiles[0] ?? '<rules>', files: [...args.rulesFiles], count: network.terminals.length, warnings: args.warnings },
     inputs: reader.files,
     output: args.output,
     timings,
@@ -137,7 +142,7 @@ export function buildReport(args: {
       deleted: session.factsDeleted,
       duplicateIds: session.duplicateIds,
     },
-    firings: { total: session.firings, byRule },
+    firings: { total: session.firings, byRule, neverFired: byRule.filter((r) => r.firings === 0).map((r) => r.id) },
     network: summarizeNetwork(network),
     typeMismatches: { total: mismatches.reduce((n, m) => n + m.count, 0), byTest: mismatches },
     factsPerSecond: seconds > 0 ? Math.round(session.factsInserted / seconds) : 0,
@@ -149,6 +154,7 @@ export function buildReport(args: {
     },
     rejects: { count: reader.skipped, file: args.rejectsFile, first: reader.firstRejects },
     stoppedEarly: args.stoppedEarly,
+    error: args.error ?? null,
   };
 }
 
