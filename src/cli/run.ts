@@ -7,7 +7,8 @@ import cliProgress from 'cli-progress';
 import { runBatch } from '../pipeline.js';
 import { totalSize } from '../io/source.js';
 import { ExitCode, formatIssue, UsageError } from '../model/errors.js';
-import { formatBytes, formatReport, plural } from '../report/human.js';
+import { plural } from '../model/words.js';
+import { formatBytes, formatReport } from '../report/human.js';
 import type { RunReport } from '../report/report.js';
 import { collect, exitCodesHelp, integerOption, useColor } from './options.js';
 
@@ -24,6 +25,7 @@ interface RunFlags {
   values: 'plain' | 'tagged';
   chain: boolean;
   maxFirings: number;
+  maxHeap?: number;
   onError: 'fail' | 'skip';
   maxErrors?: number;
   rejects?: string;
@@ -45,6 +47,11 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--values <style>', 'value style in output').choices(['plain', 'tagged']).default('plain'))
     .option('--no-chain', "do not re-match changed or created facts (the reference engine's behaviour)")
     .option('--max-firings <n>', 'stop with an error when firings, or facts created, pass n (0 = no limit)', integerOption(0), DEFAULT_MAX_FIRINGS)
+    .option(
+      '--max-heap <MB>',
+      `stop with an error (exit ${ExitCode.LIMIT}) when working memory passes this many MB of JS heap (0 = no limit; default: 85% of the heap limit)`,
+      integerOption(0),
+    )
     .addOption(new Option('--on-error <policy>', 'on a malformed fact: stop, or skip it and count it').choices(['fail', 'skip']).default('fail'))
     .option(
       '--max-errors <n>',
@@ -80,6 +87,7 @@ export function registerRun(program: Command): void {
           values: flags.values,
           chain: flags.chain,
           maxFirings: flags.maxFirings,
+          maxHeapBytes: flags.maxHeap === undefined ? undefined : flags.maxHeap * 2 ** 20,
           onError: flags.onError,
           maxErrors: flags.maxErrors,
           rejectsFile: flags.rejects,

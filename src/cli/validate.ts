@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { checkRuleFiles } from '../engine.js';
 import { ExitCode, formatIssue, UsageError } from '../model/errors.js';
-import { plural } from '../report/human.js';
+import { plural } from '../model/words.js';
 import { collect, exitCodesHelp } from './options.js';
 
 interface ValidateFlags {

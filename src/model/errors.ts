@@ -22,7 +22,7 @@ export const EXIT_CODE_MEANINGS: readonly (readonly [string, string])[] = [
   ['3', 'invalid rules (or, with --strict, rule warnings)'],
   ['4', 'invalid facts: malformed JSON or a record that is not a fact; too many rejects (--max-errors)'],
   ['5', 'I/O failure: a file missing, unreadable or unwritable, corrupt gzip'],
-  ['6', 'a limit was passed (--max-firings); the --report is still written'],
+  ['6', 'a limit was passed (--max-firings, --max-heap); the --report is still written'],
   ['7', 'rete-eval bench: a wrong firing count, or --check failed'],
   ['130, 143', 'interrupted by SIGINT / SIGTERM; unfinished output files are removed'],
 ];

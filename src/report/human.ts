@@ -2,11 +2,8 @@
 // caller says so (a TTY without NO_COLOR), with numbers grouped for reading.
 
 import { Chalk } from 'chalk';
+import { formatCount, plural } from '../model/words.js';
 import type { RunReport } from './report.js';
-
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
 
 export function formatMs(ms: number): string {
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -22,10 +19,6 @@ export function formatBytes(b: number): string {
 
 const MAX_RULE_LINES = 12;
 
-/** `1 rule`, `2 rules`, with the count grouped: every count with a noun is written with it. */
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${formatCount(n)} ${n === 1 ? word : many}`;
-}
 const MAX_NODE_LINES = 5;
 
 export function formatReport(r: RunReport, color: boolean): string {

@@ -8,6 +8,7 @@ import type { Bound, WorkingMemoryOps } from '../actions/execute.js';
 import { Fact, FactShape, FIRST_CREATED_ID } from '../model/fact.js';
 import { LimitError } from '../model/errors.js';
 import type { ActionResult, Firing } from '../model/types.js';
+import { plural } from '../model/words.js';
 import type { FieldMap } from '../model/value.js';
 import { Activation, Agenda } from './agenda.js';
 import { collect } from './alpha-node.js';
@@ -211,20 +212,19 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   }
 
   create(fields: FieldMap, parent: Wme): Wme {
+    if (this.maxFirings > 0 && this.stats.factsCreated >= this.maxFirings) {
+      throw new LimitError(
+        `more than ${plural(this.maxFirings, 'fact')} created (--max-firings); ${this.busiestRules()} fired most: a rule may be creating facts that make it fire again`,
+      );
+    }
+    if (this.maxHeapBytes > 0 && ++this.work % HEAP_CHECK_EVERY === 0) this.checkHeap();
+    this.stats.factsCreated++;
     const id = this.nextCreatedId;
     this.nextCreatedId += this.createdIdStep;
     // A flat record's id is one of its fields: give a created flat fact its id there too.
     const shape = parent.fact.shape;
     if (shape === FactShape.Flat && fields.id === undefined) fields.id = id;
-    const fact = new Fact(id, fields, null, null, shape);
-    const created = ++this.stats.factsCreated;
-    if (this.maxFirings > 0 && created > this.maxFirings) {
-      throw new LimitError(
-        `more than ${this.maxFirings} facts created (--max-firings); ${this.busiestRules()} fired most: a rule may be creating facts that make it fire again`,
-      );
-    }
-    if (this.maxHeapBytes > 0 && ++this.work % HEAP_CHECK_EVERY === 0) this.checkHeap();
-    const w = this.add(fact);
+    const w = this.add(new Fact(id, fields, null, null, shape));
     if (this.plan.chain) this.match(w);
     return w;
   }
@@ -395,13 +395,13 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
    * each on its target pattern's fact), reports the firing, then lets changed facts match again.
    */
   private fire(t: Terminal, w: Wme, facts: Bound<Wme> | null): void {
-    const n = ++this.stats.firings;
-    if (this.maxFirings > 0 && n > this.maxFirings) {
+    if (this.maxFirings > 0 && this.stats.firings >= this.maxFirings) {
       throw new LimitError(
-        `more than ${this.maxFirings} rule firings (--max-firings); ${this.busiestRules()} fired most: raise the limit or check for rules that keep re-matching`,
+        `more than ${plural(this.maxFirings, 'rule firing')} (--max-firings); ${this.busiestRules()} fired most: raise the limit or check for rules that keep re-matching`,
       );
     }
     if (this.maxHeapBytes > 0 && ++this.work % HEAP_CHECK_EVERY === 0) this.checkHeap();
+    this.stats.firings++;
     this.stats.firingsByRule[t.index]!++;
     const actions = t.actions;
     const results: ActionResult[] = new Array(actions.length);
@@ -430,7 +430,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
       .filter((t) => byRule[t.index]! > 0)
       .sort((a, b) => byRule[b.index]! - byRule[a.index]!)
       .slice(0, 3)
-      .map((t) => `rule ${t.rule.id} ${JSON.stringify(t.rule.name)} (${byRule[t.index]!.toLocaleString('en-US')} firings)`);
+      .map((t) => `rule ${t.rule.id} ${JSON.stringify(t.rule.name)} (${plural(byRule[t.index]!, 'firing')})`);
     return top.length === 0 ? 'no rule' : top.join(', ');
   }
 
@@ -440,7 +440,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     if (used <= this.maxHeapBytes) return;
     const mb = (b: number) => `${Math.round(b / (1 << 20))} MB`;
     throw new LimitError(
-      `working memory passed the heap limit (${mb(used)} in use, limit ${mb(this.maxHeapBytes)}) holding ${this.stats.peakWorkingMemory.toLocaleString('en-US')} facts; ` +
+      `working memory passed the heap limit (${mb(used)} in use, limit ${mb(this.maxHeapBytes)}) holding ${plural(this.stats.peakWorkingMemory, 'fact')}; ` +
         `${this.busiestRules()} fired most`,
     );
   }

@@ -85,6 +85,26 @@ describe('limits (items 5 and 6)', () => {
     expect(report.firings.total).toBeGreaterThanOrEqual(1);
   });
 
+  it('a rule that keeps creating facts stops at the heap limit (exit 6) naming the rule, and still writes --report', async () => {
+    const dir = tempDir();
+    const RUNAWAY = [
+      {
+        id: 5,
+        name: 'Self-replicating',
+        conditions: [{ field: 'kind', operator: 'Equal', value: 'seed' }],
+        actions: [{ action_type: { CreateFact: { data: { fields: { kind: 'seed', pad: 'x'.repeat(40) } } } } }],
+      },
+    ];
+    writeFiles(dir, { 'rules.json': RUNAWAY, 'facts.ndjson': lines({ id: 1, kind: 'seed' }) });
+    const r = await cli(['run', '-r', 'rules.json', 'facts.ndjson', '--max-heap', '48', '-o', 'out.ndjson', '--report', 'report.json'], { cwd: dir });
+    expectFailure(r, 6, /working memory passed the heap limit \(\d+ MB in use, limit 48 MB\)[^\n]*rule 5 "Self-replicating" \([\d,]+ firings\) fired most/);
+    expect(files(dir)).toEqual(['facts.ndjson', 'report.json', 'rules.json']);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.error.code).toBe('E_LIMIT');
+    expect(report.facts.created).toBeGreaterThan(10_000);
+    expect(report.firings.byRule).toEqual([{ id: 5, name: 'Self-replicating', firings: report.firings.total }]);
+  });
+
   it('a CSV file fed by mistake under --on-error skip fails (exit 4) instead of exiting 0 with every record skipped', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'rules.json': EVERY_FACT, 'data.csv': 'id,name\n1,ann\n2,bob\n', 'good.ndjson': lines({ id: 1 }) });
