@@ -75,9 +75,13 @@ class ValueOf {
     this.ref = v.ref === null ? null : scope.refReader(v.ref);
     this.refName = v.ref === null ? '' : `${v.ref.alias}.${v.ref.field}`;
   }
+  /** A constant's value to write: the rule's own, or a copy when it is mutable. */
+  owned(): Value {
+    return this.mutable ? cloneValue(this.constant) : this.constant;
+  }
   /** The value to write (owned by the writer), or undefined when a Ref'd field is missing. */
   get(input: ScopeInput): Value | undefined {
-    if (this.ref === null) return this.mutable ? cloneValue(this.constant) : this.constant;
+    if (this.ref === null) return this.owned();
     const v = this.ref(input);
     return v === undefined ? undefined : owned(v);
   }
@@ -118,8 +122,10 @@ class SetFieldAction extends CompiledAction {
     this.scope = scope;
   }
   run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
-    const value = this.value.get(this.scope.input(target, bound));
-    if (value === undefined) return this.value.missing('SetField', target);
+    // A constant needs no read: the common case skips the scope.
+    const v = this.value;
+    const value = v.ref === null ? v.owned() : v.get(this.scope.input(target, bound));
+    if (value === undefined) return v.missing('SetField', target);
     const fact = target.fact;
     if (this.guard) wm.willChange(target);
     if (this.plain) fact.fields[this.field] = value;

@@ -35,6 +35,13 @@ export interface RunPlan {
   readonly linkTokens: boolean;
   /** Fired combinations of multi-fact rules are remembered: the same combination can form again. */
   readonly comboRefraction: boolean;
+  /**
+   * Nothing keeps an input fact's record (Wme) past its own insertion (the direct path, no
+   * facts kept, no end-of-input conditions): the session reuses one record for every input
+   * fact instead of making one each. Measured on bench simple 1M engine-only, 20 runs: median
+   * 449 ms with a record per fact, 310 ms reusing one (the old Fact-only engine: 331 ms).
+   */
+  readonly reuseRecord: boolean;
 }
 
 export interface PlanOptions {
@@ -49,15 +56,18 @@ export function planRun(network: Network, options: PlanOptions): RunPlan {
   const hasDeferred = network.deferredTerminals.length > 0;
   const trackActivations = network.hasDelete || (chain && (network.writesReadFields || network.hasUpdate));
   const betaRetracts = beta !== null && (network.hasDelete || (chain && network.patternWrites));
+  const retainFacts = network.addressesFactsById || ((hasDeferred || beta !== null) && emitsFacts);
+  const direct = beta === null && !trackActivations && !(chain && network.hasCreate);
   return {
     chain,
-    retainFacts: network.addressesFactsById || ((hasDeferred || beta !== null) && emitsFacts),
+    retainFacts,
     trackActivations,
-    direct: beta === null && !trackActivations && !(chain && network.hasCreate),
+    direct,
     hasDeferred,
     observeAtEnd: network.addressesFactsById,
     betaRetracts,
     linkTokens: betaRetracts || beta?.hasNegation === true,
     comboRefraction: betaRetracts,
+    reuseRecord: direct && !retainFacts && !hasDeferred,
   };
 }

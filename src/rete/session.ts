@@ -104,6 +104,8 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   private readonly createdIdStep: number;
   private work = 0;
   private ended = false;
+  /** The one record every input fact takes in turn when nothing keeps it (plan.reuseRecord). */
+  private readonly reused: Wme | null;
 
   constructor(network: Network, options: SessionOptions = {}) {
     this.network = network;
@@ -134,6 +136,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     this.deferred = network.deferred.map((d) => d.instantiate(run));
     this.beta = network.beta === null ? null : new BetaNetwork(network.beta, this, this.stats.mismatches, plan.betaRetracts, plan.linkTokens);
     this.firedCombos = plan.comboRefraction ? [] : null;
+    this.reused = plan.reuseRecord ? new Wme(new Fact(0, {}, null, null, FactShape.Flat), 0) : null;
   }
 
   /** Inserts one input fact and fires the agenda until it is empty. */
@@ -275,7 +278,14 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   // --- internals --------------------------------------------------------------
 
   private add(fact: Fact): Wme {
-    const w = new Wme(fact, this.seq++);
+    let w: Wme;
+    // An input fact (nothing settling yet) may take the reused record (plan.reuseRecord).
+    if (this.reused !== null && this.settlingCount === 0) {
+      w = this.reused;
+      w.fact = fact;
+      w.seq = this.seq++;
+      w.fields = fact.fields;
+    } else w = new Wme(fact, this.seq++);
     // Slots are reused; the few facts they still point to after a cycle are harmless.
     this.settling[this.settlingCount++] = w;
     if (this.plan.retainFacts) {
@@ -404,9 +414,14 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     this.stats.firings++;
     this.stats.firingsByRule[t.index]!++;
     const actions = t.actions;
-    const results: ActionResult[] = new Array(actions.length);
-    if (facts === null) for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, w, null);
-    else {
+    let results: ActionResult[];
+    // One action (the common case): an array literal is cheaper to make than new Array(n).
+    if (facts === null && actions.length === 1) results = [actions[0]!.run(this, w, null)];
+    else if (facts === null) {
+      results = new Array(actions.length);
+      for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, w, null);
+    } else {
+      results = new Array(actions.length);
       const targets = t.patterns!.targets;
       for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, facts[targets[i]!]!, facts);
     }
@@ -420,7 +435,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
       }
     }
     if (this.changedFacts.length > 0) this.repropagateChanged();
-    if (this.reinsert.size > 0) this.reinsertChanged();
+    if (this.beta !== null && this.reinsert.size > 0) this.reinsertChanged();
   }
 
   /** The rules with the most firings so far, for limit messages: `rule 3 "Loop" (1,204,112 firings)`. */

@@ -42,9 +42,10 @@ export interface TokenOwner {
 }
 
 export class Wme implements PartialMatch {
-  readonly fact: Fact;
+  /** The fact (reassigned only when the session reuses one record for every input fact: RunPlan.reuseRecord). */
+  fact: Fact;
   /** Insertion order in the session: the agenda's last tie-break, and refraction's identity. */
-  readonly seq: number;
+  seq: number;
   /**
    * The fields the beta network reads: the fact's own, or under --no-chain a copy taken
    * before its first change (the network keeps seeing the fact as inserted). Invariant:

@@ -194,6 +194,40 @@ describe('one network, many sessions', () => {
   });
 });
 
+describe('the run plan', () => {
+  const agg = {
+    id: 1,
+    name: 'big groups',
+    conditions: [
+      { aggregation_type: 'Count', source_field: 'g', group_by: ['g'], having: { field: 'n', operator: 'GreaterThan', value: 1 }, alias: 'n', window: null },
+    ],
+    actions: [log('big')],
+  };
+
+  it('reuses one record for input facts only where nothing keeps it: not with end-of-input rules', () => {
+    const simple = compileRules([{ id: 1, name: 's', conditions: [eq('a', 1)], actions: [set('b', 2)] }]).network;
+    expect(new Session(simple).plan).toMatchObject({ direct: true, retainFacts: false, reuseRecord: true });
+    expect(new Session(simple, { onFactDone: () => {} }).plan.reuseRecord).toBe(true);
+    const deferred = compileRules([agg]).network;
+    expect(new Session(deferred).plan).toMatchObject({ direct: true, retainFacts: false, hasDeferred: true, reuseRecord: false });
+  });
+
+  it('an end-of-input rule fires on the facts it was decided for, without final facts asked for', () => {
+    const network = compileRules([agg]).network;
+    const firings: Firing[] = [];
+    const s = new Session(network, { onFiring: (f) => firings.push(f) });
+    [
+      { id: 1, g: 'a' },
+      { id: 2, g: 'b' },
+      { id: 3, g: 'a' },
+    ].forEach((f, i) => {
+      s.insert(decodeFact(f, i));
+    });
+    s.end();
+    expect(brief(firings)).toEqual(['1:1', '1:3']);
+  });
+});
+
 describe('writes address the field reads find (defect 3)', () => {
   it('SetField on a.b.c writes the "b.c" key inside a, and a rule reading a.b.c sees it', () => {
     const rules = [
