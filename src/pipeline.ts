@@ -8,11 +8,11 @@ import { getHeapStatistics } from 'node:v8';
 import { compileRuleFiles } from './engine.js';
 import { FactReader, type InputFormat, type Reject } from './io/reader.js';
 import { checkOutputTargets, OutputSink } from './io/output.js';
-import { factLine, firingLine, type ValueStyle } from './io/serialize.js';
+import { FiringWriter, factLine, type ValueStyle } from './io/serialize.js';
 import { describeIoError, InputError, LimitError, RejectLimitError, type RuleIssue } from './model/errors.js';
 import type { Fact } from './model/fact.js';
-import type { Firing } from './model/types.js';
 import { buildReport, MemorySampler, type RunReport } from './report/report.js';
+import { FiringLog } from './rete/firing-log.js';
 import { Session } from './rete/session.js';
 
 export interface RunOptions {
@@ -102,15 +102,17 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     onBytes: (n) => (bytes += n),
   });
   const skipping = opts.onError === 'skip';
-  // Firings and finished facts are gathered per batch and serialized after it, so the
-  // evaluate and write stages are timed apart. Result records never alias live facts.
-  const firings: Firing[] = [];
+  // Firings (in the session's compact log) and finished facts are gathered per batch and
+  // serialized after it, so the evaluate and write stages are timed apart. Result records
+  // never alias live facts.
+  const log = emit === 'firings' ? new FiringLog(compiled.network) : null;
+  const writer = new FiringWriter(style);
   const done: Fact[] = [];
   const session = new Session(compiled.network, {
     chain: opts.chain ?? true,
     maxFirings: opts.maxFirings ?? 0,
     maxHeapBytes: opts.maxHeapBytes ?? Math.floor(0.85 * getHeapStatistics().heap_size_limit),
-    onFiring: emit === 'firings' ? (f) => firings.push(f) : undefined,
+    log: log ?? undefined,
     onFactDone: emit === 'facts' ? (f) => done.push(f) : undefined,
   });
   const times = { compileMs, readParseMs: 0, evaluateMs: 0, writeMs: 0, totalMs: 0 };
@@ -134,10 +136,13 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
   try {
     const write = async () => {
       const t = performance.now();
-      for (let i = 0; i < firings.length; i++) out.write(firingLine(firings[i]!, style));
+      if (log !== null && log.length > 0) {
+        out.write(writer.lines(log));
+        lines += log.length;
+        log.clear();
+      }
       for (let i = 0; i < done.length; i++) out.write(factLine(done[i]!, style));
-      lines += firings.length + done.length;
-      firings.length = 0;
+      lines += done.length;
       done.length = 0;
       await out.flush();
       if (rejectSink) await rejectSink.flush();

@@ -45,8 +45,20 @@ export abstract class CompiledAction {
     this.notify = this.writes().some((w) => reads.has(w));
     this.guard = this.writes().some((w) => patternReads.has(w));
   }
-  /** Applies the action to `target`; `bound` holds the facts of a multi-fact rule's patterns. */
-  abstract run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult;
+  /**
+   * Applies the action to `target`; `bound` holds the facts of a multi-fact rule's patterns.
+   * Returns the result record, or null when the record follows from the action and the id of
+   * the fact it acted on alone (derivedResult): then no object is made for it.
+   */
+  abstract run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null;
+  /** The result record of a run that returned null, on the fact with this id. */
+  derivedResult(_factId: number): ActionResult {
+    throw new Error(`${this.constructor.name} has no derived result`);
+  }
+  /** For serializers, when run() returns null: the field and value its FieldSet record holds. */
+  get written(): { readonly field: string; readonly value: Value } | null {
+    return null;
+  }
   /** Root fields this action may write on some fact (for chaining analysis). */
   writes(): readonly string[] {
     return [];
@@ -121,7 +133,7 @@ class SetFieldAction extends CompiledAction {
     this.value = new ValueOf(value, scope);
     this.scope = scope;
   }
-  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     // A constant needs no read: the common case skips the scope.
     const v = this.value;
     const value = v.ref === null ? v.owned() : v.get(this.scope.input(target, bound));
@@ -133,7 +145,15 @@ class SetFieldAction extends CompiledAction {
       return logged(`SetField: cannot set "${this.field}" on fact ${fact.id}: a non-object value is in the way`);
     }
     if (this.notify) wm.changed(target, this.root);
-    return { FieldSet: { fact_id: fact.id, field: this.field, value: this.value.result(value) } };
+    // A constant's record is the same but for the fact id: derived when asked for.
+    if (v.ref === null) return null;
+    return { FieldSet: { fact_id: fact.id, field: this.field, value: v.result(value) } };
+  }
+  override derivedResult(factId: number): ActionResult {
+    return { FieldSet: { fact_id: factId, field: this.field, value: this.value.constant } };
+  }
+  override get written(): { readonly field: string; readonly value: Value } | null {
+    return this.value.ref === null ? { field: this.field, value: this.value.constant } : null;
   }
   override writes(): readonly string[] {
     return [this.root];
@@ -154,7 +174,7 @@ class IncrementFieldAction extends CompiledAction {
     this.by = new ValueOf(increment, scope);
     this.scope = scope;
   }
-  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     const fact = target.fact;
     const input = this.scope.input(target, bound);
     const inc = this.by.get(input);
@@ -194,7 +214,7 @@ class AppendToArrayAction extends CompiledAction {
     this.value = new ValueOf(value, scope);
     this.scope = scope;
   }
-  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     const fact = target.fact;
     const input = this.scope.input(target, bound);
     const item = this.value.get(input);
@@ -253,7 +273,7 @@ class CreateFactAction extends CompiledAction {
     this.fields = new FieldValues(fields, scope);
     this.scope = scope;
   }
-  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     const data = this.fields.resolve(this.scope.input(target, bound));
     if (data instanceof ValueOf) return data.missing('CreateFact', target);
     const created = wm.create(cloneValue(data) as FieldMap, target);
@@ -287,7 +307,7 @@ class UpdateFactAction extends CompiledAction {
     this.roots = this.updates.entries.map(([k]) => rootField(k));
     this.scope = scope;
   }
-  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     const input = this.scope.input(target, bound);
     const id = targetId(this.read, input, target, this.idField, 'UpdateFact');
     if (typeof id === 'string') return logged(id);
@@ -321,7 +341,7 @@ class DeleteFactAction extends CompiledAction {
     this.read = scope.reader(idField);
     this.scope = scope;
   }
-  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     const id = targetId(this.read, this.scope.input(target, bound), target, this.idField, 'DeleteFact');
     if (typeof id === 'string') return logged(id);
     const other = wm.lookup(id);
@@ -357,7 +377,7 @@ class CalculatorAction extends CompiledAction {
     this.root = rootField(outputField);
     this.scope = scope;
   }
-  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     const input = this.scope.input(target, bound);
     const args: Record<string, Value | undefined> = {};
     for (const [arg, read] of this.inputs) args[arg] = read(input);
@@ -396,7 +416,7 @@ class FormulaAction extends CompiledAction {
     this.root = rootField(outputField);
     this.scope = scope;
   }
-  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult {
+  run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     const fact = target.fact;
     const out = this.formula.evaluate(this.scope.input(target, bound));
     if (!out.ok) return logged(`Formula "${this.formula.source}" on fact ${fact.id}: ${out.message}`);

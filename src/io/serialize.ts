@@ -1,9 +1,11 @@
 // Serializers for the output lines: firings (formats.md §4) and final facts, as plain
 // JSON values (the default) or in the reference engine's tagged form (--values tagged).
 
+import type { CompiledAction } from '../actions/execute.js';
 import { FactShape, type Fact } from '../model/fact.js';
 import type { ActionResult, Firing } from '../model/types.js';
 import { fieldsToTagged, toTagged, type FieldMap } from '../model/value.js';
+import type { FiringLog } from '../rete/firing-log.js';
 
 export type ValueStyle = 'plain' | 'tagged';
 
@@ -27,14 +29,69 @@ function plainFiringLine(f: Firing): string {
   const rs = f.actions_executed;
   for (let i = 0; i < rs.length; i++) {
     if (i > 0) s += ',';
-    const r = rs[i]!;
-    const set = (r as { FieldSet?: { fact_id: number; field: string; value: unknown } }).FieldSet;
-    s +=
-      set !== undefined
-        ? `{"FieldSet":{"fact_id":${set.fact_id},"field":${JSON.stringify(set.field)},"value":${JSON.stringify(set.value)}}}`
-        : JSON.stringify(r);
+    s += plainResult(rs[i]!);
   }
   return s + ']}\n';
+}
+
+function plainResult(r: ActionResult): string {
+  const set = (r as { FieldSet?: { fact_id: number; field: string; value: unknown } }).FieldSet;
+  return set !== undefined
+    ? `{"FieldSet":{"fact_id":${set.fact_id},"field":${JSON.stringify(set.field)},"value":${JSON.stringify(set.value)}}}`
+    : JSON.stringify(r);
+}
+
+/**
+ * Writes the lines of a run's logged firings, byte for byte as firingLine would, without
+ * making a record object per firing: each rule's line head and each derived result's field
+ * and value are serialized once per run and reused. One writer per run (it caches per rule).
+ */
+export class FiringWriter {
+  private readonly style: ValueStyle;
+  /** Per terminal index: `{"rule_id":…,"rule_name":…,"fact_id":`. */
+  private readonly heads: string[] = [];
+  /** Per action whose results are derived: `,"field":…,"value":…}}`. */
+  private readonly tails = new Map<CompiledAction, string>();
+  constructor(style: ValueStyle) {
+    this.style = style;
+  }
+
+  /** The lines of every firing in the log, as one string. */
+  lines(log: FiringLog): string {
+    const terminals = log.network.terminals;
+    let s = '';
+    for (let i = 0; i < log.length; i++) {
+      const ti = log.terminal[i]!;
+      let head = this.heads[ti];
+      if (head === undefined) {
+        const rule = terminals[ti]!.rule;
+        head = this.heads[ti] = `{"rule_id":${rule.id},"rule_name":${JSON.stringify(rule.name)},"fact_id":`;
+      }
+      s += head + log.fact[i]!;
+      if (log.idsStart[i]! >= 0) s += `,"fact_ids":[${log.factIds(i).join(',')}]`;
+      s += ',"actions_executed":[';
+      const end = log.resultsStart[i + 1]!;
+      for (let k = log.resultsStart[i]!; k < end; k++) {
+        if (k > log.resultsStart[i]!) s += ',';
+        const ref = log.resultRef[k]!;
+        if (ref < 0) s += `{"FieldSet":{"fact_id":${log.resultFact[k]!}${this.tail(log.derivedAction(i, k))}`;
+        else s += this.style === 'plain' ? plainResult(log.records[ref]!) : JSON.stringify(taggedResult(log.records[ref]!));
+      }
+      s += ']}\n';
+    }
+    return s;
+  }
+
+  private tail(a: CompiledAction): string {
+    let t = this.tails.get(a);
+    if (t === undefined) {
+      const w = a.written!;
+      const value = this.style === 'plain' ? JSON.stringify(w.value) : JSON.stringify(toTagged(w.value));
+      t = `,"field":${JSON.stringify(w.field)},"value":${value}}}`;
+      this.tails.set(a, t);
+    }
+    return t;
+  }
 }
 
 function taggedResult(r: ActionResult): unknown {

@@ -15,6 +15,7 @@ import { collect } from './alpha-node.js';
 import type { BetaSink } from './beta-node.js';
 import { BetaNetwork, type NodeMemoryStats } from './beta-network.js';
 import type { DeferredCondition } from './deferred/index.js';
+import type { FiringLog } from './firing-log.js';
 import type { Network } from './network.js';
 import type { Mismatches } from './predicates.js';
 import { planRun, type RunPlan } from './session-plan.js';
@@ -38,6 +39,11 @@ export interface SessionOptions {
   createdIds?: { readonly first: number; readonly step: number };
   /** Called for each firing, in firing order. The record may be kept: it is not reused. */
   onFiring?: (firing: Firing) => void;
+  /**
+   * Keeps each firing, in firing order, compactly (no record objects): the output writer and
+   * the bench read firings from here. May be given with onFiring or instead of it.
+   */
+  log?: FiringLog;
   /**
    * Called with each fact once nothing can change it any more, in insertion order, deleted
    * facts left out: right after its insertion settles when no rule can reach it later, else at end().
@@ -76,6 +82,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   private readonly maxFirings: number;
   private readonly maxHeapBytes: number;
   private readonly onFiring: ((firing: Firing) => void) | null;
+  private readonly log: FiringLog | null;
   private readonly onFactDone: ((fact: Fact) => void) | null;
   private readonly byId = new Map<number, Wme>();
   private readonly retained: Wme[] = [];
@@ -110,6 +117,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   constructor(network: Network, options: SessionOptions = {}) {
     this.network = network;
     this.onFiring = options.onFiring ?? null;
+    this.log = options.log ?? null;
     this.onFactDone = options.onFactDone ?? null;
     const plan = planRun(network, { chain: options.chain ?? true, emitsFacts: this.onFactDone !== null });
     this.plan = plan;
@@ -414,24 +422,29 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     this.stats.firings++;
     this.stats.firingsByRule[t.index]!++;
     const actions = t.actions;
-    let results: ActionResult[];
-    // One action (the common case): an array literal is cheaper to make than new Array(n).
-    if (facts === null && actions.length === 1) results = [actions[0]!.run(this, w, null)];
-    else if (facts === null) {
-      results = new Array(actions.length);
-      for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, w, null);
-    } else {
-      results = new Array(actions.length);
-      const targets = t.patterns!.targets;
-      for (let i = 0; i < actions.length; i++) results[i] = actions[i]!.run(this, facts[targets[i]!]!, facts);
+    const log = this.log;
+    if (log !== null) {
+      log.begin(t.index, w.fact.id);
+      if (facts !== null) for (const b of t.patterns!.bound) log.boundId(facts[b]!.fact.id);
     }
-    if (this.onFiring !== null) {
-      if (facts === null) this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: w.fact.id, actions_executed: results });
+    // Records are made only for an onFiring listener; the log keeps results compactly.
+    const results: ActionResult[] | null = this.onFiring === null ? null : new Array<ActionResult>(actions.length);
+    const targets = facts === null ? null : t.patterns!.targets;
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i]!;
+      const target = targets === null ? w : facts![targets[i]!]!;
+      const r = a.run(this, target, facts);
+      if (log !== null) log.result(r, i, target.fact.id);
+      if (results !== null) results[i] = r ?? a.derivedResult(target.fact.id);
+    }
+    log?.commit();
+    if (results !== null) {
+      if (facts === null) this.onFiring!({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: w.fact.id, actions_executed: results });
       else {
         const bound = t.patterns!.bound;
         const ids = new Array<number>(bound.length);
         for (let i = 0; i < bound.length; i++) ids[i] = facts[bound[i]!]!.fact.id;
-        this.onFiring({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: w.fact.id, fact_ids: ids, actions_executed: results });
+        this.onFiring!({ rule_id: t.rule.id, rule_name: t.rule.name, fact_id: w.fact.id, fact_ids: ids, actions_executed: results });
       }
     }
     if (this.changedFacts.length > 0) this.repropagateChanged();
