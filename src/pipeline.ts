@@ -4,6 +4,7 @@
 
 import { compileRulesFile } from './engine.js';
 import { FactReader, type InputFormat, type Reject } from './io/reader.js';
+import { ruleReads } from './model/reads.js';
 import { OutputSink } from './io/output.js';
 import { factLine, firingLine, type ValueStyle } from './io/serialize.js';
 import type { Fact } from './model/fact.js';
@@ -23,8 +24,16 @@ export interface RunOptions {
   maxFirings?: number;
   onError?: 'fail' | 'skip';
   rejectsFile?: string | undefined;
-  /** Raw input bytes read so far, after each batch (progress). */
-  onProgress?: (bytes: number) => void;
+  /**
+   * `projected` (default): facts hold only the fields the rules read, where that gives the
+   * same results (not with --emit facts, which writes whole facts); `whole`: every record
+   * is parsed whole.
+   */
+  reader?: 'projected' | 'whole';
+  /** Worker threads for the projected reader (default `auto`: by input size and cores). */
+  readerWorkers?: number | 'auto';
+  /** Raw input bytes read and records decoded so far, after each batch (progress). */
+  onProgress?: (bytes: number, records: number) => void;
   /** Called once the rules are compiled, with their warnings. */
   onRulesLoaded?: (warnings: readonly { path: string; message: string }[]) => void;
 }
@@ -46,12 +55,16 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
   try {
     if (opts.rejectsFile !== undefined) rejects = OutputSink.file(opts.rejectsFile);
     const rejectSink = rejects;
-    let bytes = 0;
+    const reads = ruleReads(compiled.rules);
+    const wholeReason =
+      opts.reader === 'whole' ? '--reader whole' : emit === 'facts' ? '--emit facts writes whole facts' : reads.whole ? reads.reason : undefined;
     const reader = new FactReader(opts.inputs, {
       format: opts.format ?? 'auto',
       onError: opts.onError ?? 'fail',
       onReject: rejectSink ? (r: Reject) => rejectSink.write(r.raw + '\n') : undefined,
-      onBytes: (n) => (bytes += n),
+      fields: wholeReason === undefined && !reads.whole ? reads.fields : null,
+      wholeReason,
+      workers: opts.readerWorkers ?? 'auto',
     });
 
     // Firings and finished facts are gathered per batch and serialized after it, so the
@@ -94,7 +107,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
       evaluateMs += performance.now() - t;
       await write();
       memory.sample();
-      opts.onProgress?.(bytes);
+      opts.onProgress?.(reader.bytesRead, reader.stats.records);
       if (out.closed) {
         stoppedEarly = 'stdout was closed';
         await batches.return(undefined);

@@ -2,17 +2,13 @@
 // a TTY for large inputs, and prints the report (stderr) or writes it as JSON (--report).
 
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { runBatch } from '../pipeline.js';
-import { totalSize } from '../io/source.js';
 import { OutputSink } from '../io/output.js';
 import { UsageError } from '../model/errors.js';
-import { formatBytes, formatReport } from '../report/human.js';
+import { formatReport } from '../report/human.js';
 import type { RunReport } from '../report/report.js';
 import { integerOption, useColor } from './options.js';
-
-/** Inputs at least this large get a progress bar (on a TTY). */
-const PROGRESS_MIN_BYTES = 8 << 20;
+import { startProgress } from './progress.js';
 /** Default for --max-firings: stops runaway rule loops, far above any real batch. */
 export const DEFAULT_MAX_FIRINGS = 50_000_000;
 
@@ -29,6 +25,7 @@ interface RunFlags {
   report?: string;
   quiet?: boolean;
   progress: boolean;
+  reader: 'projected' | 'whole';
 }
 
 export function registerRun(program: Command): void {
@@ -48,10 +45,15 @@ export function registerRun(program: Command): void {
     .option('--report <file>', 'write the run report as JSON')
     .option('-q, --quiet', 'do not print the report on stderr')
     .option('--no-progress', 'never show a progress bar')
+    .addOption(
+      new Option('--reader <kind>', 'projected: parse only the fields the rules read (where results are the same); whole: parse every record whole')
+        .choices(['projected', 'whole'])
+        .default('projected'),
+    )
     .action(async (facts: string[], flags: RunFlags) => {
       if (flags.rejects !== undefined && flags.onError !== 'skip') throw new UsageError('--rejects needs --on-error skip');
       if (facts.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
-      const bar = progressBar(facts, flags);
+      const bar = flags.progress && !flags.quiet ? startProgress(facts, process.stderr) : null;
       let report: RunReport;
       try {
         report = await runBatch({
@@ -65,7 +67,9 @@ export function registerRun(program: Command): void {
           maxFirings: flags.maxFirings,
           onError: flags.onError,
           rejectsFile: flags.rejects,
-          onProgress: bar ? (bytes) => bar.update(bytes) : undefined,
+          reader: flags.reader,
+          readerWorkers: readerThreads(),
+          onProgress: bar ? (bytes, records) => bar.update(bytes, records) : undefined,
           onRulesLoaded: (warnings) => {
             if (!flags.quiet) for (const w of warnings) process.stderr.write(`rete-eval: warning: ${flags.rules}: ${w.path}: ${w.message}\n`);
           },
@@ -86,23 +90,11 @@ export function registerRun(program: Command): void {
     });
 }
 
-function progressBar(facts: string[], flags: RunFlags): cliProgress.SingleBar | null {
-  if (!flags.progress || flags.quiet || process.stderr.isTTY !== true) return null;
-  const total = totalSize(facts);
-  if (total === null || total < PROGRESS_MIN_BYTES) return null;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'reading |{bar}| {percentage}% · {done} of {size} · eta {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 20,
-      formatValue: (v, _o, type) => (type === 'value' ? formatBytes(v) : type === 'total' ? formatBytes(v) : String(v)),
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { size: formatBytes(total), done: formatBytes(0) });
-  const update = bar.update.bind(bar);
-  bar.update = ((value: number) => update(value, { done: formatBytes(value) })) as typeof bar.update;
-  return bar;
+/** RETE_EVAL_READER_THREADS=n sets the reader's worker threads (0: none), for measurements. */
+function readerThreads(): number | 'auto' {
+  const v = process.env.RETE_EVAL_READER_THREADS;
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`RETE_EVAL_READER_THREADS: expected an integer ≥ 0 or "auto", got "${v}"`);
+  return n;
 }

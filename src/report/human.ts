@@ -37,6 +37,14 @@ export function formatReport(r: RunReport, color: boolean): string {
     `${c.bold('rete-eval')}: ${formatCount(r.facts.read)} facts from ${inputs || 'no input'} → ${c.bold(formatCount(r.firings.total))} firings` +
       (r.stoppedEarly ? c.yellow(` (stopped early: ${r.stoppedEarly})`) : ''),
   );
+  const rd = r.reader;
+  if (rd !== undefined) {
+    const how =
+      rd.kind === 'projected'
+        ? `projected: ${count(rd.fields.length, 'field')}${rd.fields.length > 0 ? ` (${rd.fields.slice(0, 6).join(', ')}${rd.fields.length > 6 ? ', …' : ''})` : ''}`
+        : `whole records (${rd.reason})`;
+    lines.push(`${label('reader')}${how}${rd.workers > 0 ? ` · ${count(rd.workers, 'worker thread')}` : ''}`);
+  }
   const t = r.timings;
   lines.push(
     `${label('stages')}read+parse ${formatMs(t.readParseMs)} · compile ${formatMs(t.compileMs)} · evaluate ${formatMs(t.evaluateMs)} · write ${formatMs(t.writeMs)} · total ${formatMs(t.totalMs)}`,

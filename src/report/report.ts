@@ -3,7 +3,7 @@
 // and written as JSON (--report) or as text on stderr.
 
 import { getHeapStatistics } from 'node:v8';
-import type { FileReadInfo, Reject, ReaderStats } from '../io/reader.js';
+import type { FileReadInfo, Reject, ReaderInfo, ReaderStats } from '../io/reader.js';
 import type { NodeMemoryStats } from '../rete/beta.js';
 import type { Network } from '../rete/network.js';
 import type { SessionStats } from '../rete/session.js';
@@ -19,6 +19,8 @@ export interface StageTimes {
 export interface RunReport {
   rules: { file: string; count: number; warnings: number };
   inputs: FileReadInfo[];
+  /** Which reader decoded the records (projected: the fields read; whole) and why. */
+  reader: ReaderInfo;
   output: { target: string; emit: 'firings' | 'facts'; lines: number };
   timings: StageTimes;
   facts: { records: number; read: number; skipped: number; inserted: number; created: number; deleted: number; duplicateIds: number };
@@ -125,6 +127,7 @@ export function buildReport(args: {
   return {
     rules: { file: args.rulesFile, count: network.terminals.length, warnings: args.warnings },
     inputs: reader.files,
+    reader: reader.reader,
     output: args.output,
     timings,
     facts: {
