@@ -342,7 +342,7 @@ export class FactReader implements SlowRecords {
           break;
         }
         this.contentBytes += chunk.length;
-        if (!this.poolStarted && this.contentBytes >= WORKER_MIN_BYTES) this.startPool(plan);
+        if (!this.poolStarted && this.workers === 'auto' && this.contentBytes >= WORKER_MIN_BYTES) this.startPool(plan);
         pending.push(this.scan(chunk, plan));
       }
       const next = pending.shift();
@@ -353,19 +353,13 @@ export class FactReader implements SlowRecords {
     }
   }
 
+  /**
+   * `auto`: workers for a file of WORKER_MIN_BYTES or more at once, else once that much
+   * content has been read (stdin, small files in a row); a number: that many, whatever the size.
+   */
   private maybeStartPool(source: Source, plan: ScanPlan): void {
     if (this.poolStarted) return;
-    let total = 0;
-    for (const input of this.inputs) {
-      const size = typeof input === 'string' ? null : input.size;
-      if (typeof input === 'string' && input !== '-') {
-        total = -1;
-        break;
-      }
-      total += size ?? 0;
-    }
-    // Paths: the first source's size speaks for the start; large ones start the pool at once.
-    if ((source.size !== null && source.size >= WORKER_MIN_BYTES) || total >= WORKER_MIN_BYTES) this.startPool(plan);
+    if (this.workers !== 'auto' || (source.size !== null && source.size >= WORKER_MIN_BYTES)) this.startPool(plan);
   }
 
   private startPool(plan: ScanPlan): void {
