@@ -3,7 +3,7 @@
 // stage. Outputs are written whole or not at all.
 
 import { compileRulesFile } from './engine.js';
-import { FactReader, type InputFormat, type Reject } from './io/reader.js';
+import { FactReader, PROJECT_MIN_BYTES, type InputFormat, type Reject } from './io/reader.js';
 import { ruleReads } from './model/reads.js';
 import { OutputSink } from './io/output.js';
 import { factLine, firingLine, type ValueStyle } from './io/serialize.js';
@@ -25,11 +25,11 @@ export interface RunOptions {
   onError?: 'fail' | 'skip';
   rejectsFile?: string | undefined;
   /**
-   * `projected` (default): facts hold only the fields the rules read, where that gives the
-   * same results (not with --emit facts, which writes whole facts); `whole`: every record
-   * is parsed whole.
+   * `projected`: facts hold only the fields the rules read, where that gives the same
+   * results (not with --emit facts, which writes whole facts); `whole`: every record is
+   * parsed whole; `auto` (default): projected, but files under a few MB are read whole.
    */
-  reader?: 'projected' | 'whole';
+  reader?: 'auto' | 'projected' | 'whole';
   /** Worker threads for the projected reader (default `auto`: by input size and cores). */
   readerWorkers?: number | 'auto';
   /** Raw input bytes read and records decoded so far, after each batch (progress). */
@@ -64,6 +64,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
       onReject: rejectSink ? (r: Reject) => rejectSink.write(r.raw + '\n') : undefined,
       fields: wholeReason === undefined && !reads.whole ? reads.fields : null,
       wholeReason,
+      projectMinBytes: (opts.reader ?? 'auto') === 'auto' ? PROJECT_MIN_BYTES : 0,
       workers: opts.readerWorkers ?? 'auto',
     });
 

@@ -13,7 +13,7 @@ import { median } from './stats.js';
 import type { EndToEndMeasurement, ReaderComparison } from './results.js';
 
 /** Which fact reader `rete-eval run` uses (`--reader`). */
-export type BenchReader = 'projected' | 'whole';
+export type BenchReader = 'auto' | 'projected' | 'whole';
 
 export interface EndToEndOptions {
   /** The rete-eval entry script (bin/rete-eval.js). */
@@ -25,18 +25,13 @@ export interface EndToEndOptions {
   readonly warmup: number;
   /** Where the run reports go (one file, overwritten per run). */
   readonly reportFile: string;
-  /** Which reader the runs use (default projected). */
+  /** Which reader the runs use (default auto, as `rete-eval run`). */
   readonly reader?: BenchReader;
   readonly onRun?: (phase: 'warmup' | 'measure', index: number, ms: number) => void;
 }
 
 /** One `rete-eval run` process: wall time, and its report. Throws on a failed run. */
-export async function timeRun(
-  bin: string,
-  dataset: Dataset,
-  reportFile: string,
-  reader: BenchReader = 'projected',
-): Promise<{ ms: number; report: RunReport }> {
+export async function timeRun(bin: string, dataset: Dataset, reportFile: string, reader: BenchReader = 'auto'): Promise<{ ms: number; report: RunReport }> {
   rmSync(reportFile, { force: true });
   // Results go to stdout, which the child gets as the null device. Not `-o /dev/null`: the
   // run writes -o files under a temporary name and renames them into place, which replaces
@@ -54,7 +49,7 @@ export async function timeRun(
 }
 
 export async function measureEndToEnd(dataset: Dataset, o: EndToEndOptions): Promise<EndToEndMeasurement> {
-  const runs = new Runs(dataset, o, o.reader ?? 'projected');
+  const runs = new Runs(dataset, o, o.reader ?? 'auto');
   for (let r = 0; r < o.warmup + o.runs; r++) await runs.next(r);
   return runs.measurement();
 }

@@ -34,8 +34,8 @@ export interface BenchPlan {
   readonly bin: string;
   readonly version: string;
   readonly childNodeFlags?: readonly string[];
-  /** End to end with the projected reader (default), the whole-record one, or both alternated. */
-  readonly reader?: 'projected' | 'whole' | 'both';
+  /** End to end with `run`'s default reader (auto), one of the two, or both alternated. */
+  readonly reader?: 'auto' | 'projected' | 'whole' | 'both';
 }
 
 export type BenchProgress =
@@ -114,7 +114,7 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
           runs: plan.runs,
           warmup: plan.warmup,
           reportFile: join(plan.cacheDir, `report-${process.pid}.json`),
-          reader: plan.reader === 'whole' ? ('whole' as const) : ('projected' as const),
+          reader: plan.reader === undefined || plan.reader === 'both' ? ('auto' as const) : plan.reader,
           onRun: (phase: 'warmup' | 'measure', i: number) =>
             progress({ kind: 'step', label: `${label} end-to-end ${phase === 'warmup' ? 'warm-up' : `run ${i + 1}/${plan.runs}`}` }),
         };
@@ -177,7 +177,7 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
       cpus: cpu.length,
       memoryBytes: totalmem(),
     },
-    options: { runs: plan.runs, warmup: plan.warmup, engine: plan.engine, endToEnd: plan.endToEnd, reader: plan.reader ?? 'projected' },
+    options: { runs: plan.runs, warmup: plan.warmup, engine: plan.engine, endToEnd: plan.endToEnd, reader: plan.reader ?? 'auto' },
     workloads,
   };
 }

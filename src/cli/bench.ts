@@ -41,7 +41,7 @@ interface BenchFlags {
   childHeapMb?: number;
   from?: string;
   progress: boolean;
-  reader: 'projected' | 'whole' | 'both';
+  reader: 'auto' | 'projected' | 'whole' | 'both';
 }
 
 export function registerBench(program: Command): void {
@@ -69,9 +69,9 @@ export function registerBench(program: Command): void {
     .option('--from <file>', 'measure nothing: print (and write, compare, check) an earlier --json result')
     .option('--no-progress', 'never show progress bars')
     .addOption(
-      new Option('--reader <kind>', 'fact reader of the end-to-end runs; both: projected and whole alternated, with their ratio')
-        .choices(['projected', 'whole', 'both'])
-        .default('projected'),
+      new Option('--reader <kind>', 'fact reader of the end-to-end runs (as run --reader); both: projected and whole alternated, with their ratio')
+        .choices(['auto', 'projected', 'whole', 'both'])
+        .default('auto'),
     )
     .addHelpText(
       'after',

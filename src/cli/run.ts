@@ -25,7 +25,7 @@ interface RunFlags {
   report?: string;
   quiet?: boolean;
   progress: boolean;
-  reader: 'projected' | 'whole';
+  reader: 'auto' | 'projected' | 'whole';
 }
 
 export function registerRun(program: Command): void {
@@ -46,9 +46,12 @@ export function registerRun(program: Command): void {
     .option('-q, --quiet', 'do not print the report on stderr')
     .option('--no-progress', 'never show a progress bar')
     .addOption(
-      new Option('--reader <kind>', 'projected: parse only the fields the rules read (where results are the same); whole: parse every record whole')
-        .choices(['projected', 'whole'])
-        .default('projected'),
+      new Option(
+        '--reader <kind>',
+        'projected: parse only the fields the rules read (where results are the same); whole: parse every record whole; auto: projected from a few MB of input',
+      )
+        .choices(['auto', 'projected', 'whole'])
+        .default('auto'),
     )
     .action(async (facts: string[], flags: RunFlags) => {
       if (flags.rejects !== undefined && flags.onError !== 'skip') throw new UsageError('--rejects needs --on-error skip');

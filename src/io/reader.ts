@@ -56,6 +56,11 @@ export interface ReaderOptions {
   wholeReason?: string;
   /** Worker threads for the projected reader: a count, or `auto` (by input size and cores). */
   workers?: number | 'auto';
+  /**
+   * Files smaller than this (when their size is known) are read whole even when `fields`
+   * is given: below a few MB the scanner's warm-up costs more than it saves. Default 0.
+   */
+  projectMinBytes?: number;
 }
 
 /** Which decoder read a file. */
@@ -95,15 +100,26 @@ export interface ReaderStats {
 }
 
 const MAX_KEPT_REJECTS = 20;
+const PROJECTED_REASON = 'reads only the fields the rules use';
 /** The stream-json fallback decodes in batches of this many records. */
 const STREAM_BATCH = 2048;
 /**
- * Inputs smaller than this are read on the main thread: starting a worker (≈30 ms) costs
- * more than it saves below a few MB (measured: see the README's Performance section).
+ * With `workers: auto`, inputs smaller than this are scanned on the main thread. Measured
+ * on simple (README, Performance): one worker lost at 200K and 500K records (32 and 78 MB)
+ * and won at 1M (162 MB): below that, its start-up and its own warm-up cost more than
+ * the main thread saves.
  */
-export const WORKER_MIN_BYTES = 8 << 20;
-/** Chunks in flight per worker: one being scanned, one waiting. */
-const IN_FLIGHT_PER_WORKER = 2;
+export const WORKER_MIN_BYTES = 96 << 20;
+/**
+ * The size from which `projectMinBytes: auto` callers (rete-eval run) project: at 10K
+ * records (1.6 MB) the whole-record reader was faster, at 50K (8 MB) they were even.
+ */
+export const PROJECT_MIN_BYTES = 4 << 20;
+/**
+ * Chunks in flight per worker: enough queued that a worker keeps scanning while the main
+ * thread evaluates and writes a batch (with 2, workers sat idle for a third of the run).
+ */
+const IN_FLIGHT_PER_WORKER = 4;
 
 /** A scanned chunk, back in the main thread. */
 interface Scanned {
@@ -123,6 +139,7 @@ export class FactReader implements SlowRecords {
   private readonly onReject: ((r: Reject) => void) | null;
   private readonly plan: ScanPlan | null;
   private readonly workers: number | 'auto';
+  private readonly projectMinBytes: number;
   private readonly buffers = new BufferPool();
   private readonly sources: Source[] = [];
   private scanner: ChunkScanner | null = null;
@@ -151,6 +168,7 @@ export class FactReader implements SlowRecords {
     const fields = options.fields ?? null;
     this.plan = fields === null ? null : compileScanPlan(fields);
     this.workers = options.workers ?? 'auto';
+    this.projectMinBytes = options.projectMinBytes ?? 0;
     this.stats = {
       records: 0,
       facts: 0,
@@ -160,7 +178,7 @@ export class FactReader implements SlowRecords {
       reader: {
         kind: fields === null ? 'whole' : 'projected',
         fields: fields ?? [],
-        reason: fields === null ? (options.wholeReason ?? 'whole records were asked for') : 'reads only the fields the rules use',
+        reason: fields === null ? (options.wholeReason ?? 'whole records were asked for') : PROJECTED_REASON,
         workers: 0,
         slowRecords: 0,
       },
@@ -191,6 +209,7 @@ export class FactReader implements SlowRecords {
         }
       }
     } finally {
+      this.settleReaderInfo();
       await this.close();
     }
   }
@@ -210,19 +229,39 @@ export class FactReader implements SlowRecords {
     if (format === null) return; // empty input
     if (format === 'json-stream') {
       info.reader = 'stream-json';
-      this.stats.reader.kind = 'whole';
-      this.stats.reader.reason = `${source.name} is a JSON document whose "facts" array is not its first key (read by stream-json, whole)`;
+      this.note(`${source.name} is a JSON document whose "facts" array is not its first key (read whole by stream-json)`);
       yield* this.readWithStreamJson(source, chunker);
       return;
     }
     this.curLines = new LineTracker();
-    if (this.plan === null) {
+    const small = source.size !== null && !source.gzip && source.size < this.projectMinBytes;
+    if (this.plan === null || small) {
       info.reader = 'whole';
+      if (small && this.plan !== null) this.note(`${source.name} is small (under ${this.projectMinBytes >> 20} MB): projection pays off on larger inputs`);
       yield* this.readWhole(chunker, source.name);
     } else {
       info.reader = 'projected';
       yield* this.readProjected(chunker, source, this.plan);
     }
+  }
+
+  /**
+   * The reader line of the report: projected when any file was (its reason notes files
+   * read whole), else whole with the first reason why.
+   */
+  private note(why: string): void {
+    const r = this.stats.reader;
+    if (this.plan === null) return;
+    r.reason = r.reason === PROJECTED_REASON ? why : r.reason;
+  }
+
+  /** Settles the reader line once the files are read. */
+  private settleReaderInfo(): void {
+    const r = this.stats.reader;
+    if (this.plan === null) return;
+    const projected = this.stats.files.some((f) => f.reader === 'projected');
+    r.kind = projected ? 'projected' : 'whole';
+    if (projected && r.reason !== PROJECTED_REASON) r.reason = `${PROJECTED_REASON}; ${r.reason}`;
   }
 
   // -------------------------------------------------------------------------
@@ -364,7 +403,10 @@ export class FactReader implements SlowRecords {
 
   private startPool(plan: ScanPlan): void {
     this.poolStarted = true;
-    const n = this.workers === 'auto' ? Math.min(2, availableParallelism()) : this.workers;
+    // auto: the cores left beside the main thread (which evaluates and writes), 1 to 3.
+    // On 2 cores one worker measured faster than two: three busy threads on two cores
+    // slowed each other more than the second scanner gained (see the README).
+    const n = this.workers === 'auto' ? Math.max(1, Math.min(3, availableParallelism() - 1)) : this.workers;
     if (n < 1) return;
     this.pool = ScanPool.start(plan.fields, n);
     this.stats.reader.workers = this.pool?.size ?? 0;

@@ -118,7 +118,6 @@ export class ChunkScanner {
   // Scratch: the last string or number scanned.
   private strEscaped = false;
   private strHigh = false;
-  private strHash = 0;
   private numValue = 0;
   private lastDate = '';
 
@@ -133,6 +132,7 @@ export class ChunkScanner {
     this.topForm = new Uint8Array(nt);
     this.innerTags = new Uint8Array(ni);
     this.innerNums = new Float64Array(ni);
+    this.lastBlob = new Int32Array(nt + ni);
   }
 
   /**
@@ -192,6 +192,7 @@ export class ChunkScanner {
     this.newlines = 0;
     this.interned = 0;
     this.intern.fill(0);
+    this.lastBlob.fill(-1);
     this.grow(expected);
     this.growBlobs(expected);
   }
@@ -332,7 +333,7 @@ export class ChunkScanner {
     if (this.topForm[id] !== FORM_NUMBER || this.topTags[id] !== TAG_NUM) return KIND_SLOW;
     tags[base + SLOT_ID] = TAG_NUM;
     nums[base + SLOT_ID] = this.topNums[id]!;
-    for (const m of META_TEXT) {
+    for (let m = SLOT_TIMESTAMP; m <= SLOT_EXTERNAL_ID; m++) {
       const k = plan.topIndex[m]!;
       const tag = this.topTags[k]!;
       if (tag === TAG_ABSENT) continue;
@@ -450,8 +451,15 @@ export class ChunkScanner {
         p = this.scalar(p, dest, entry);
         if (p < 0) return -1;
       } else if (c === 34) {
-        p = this.string(p);
-        if (p < 0) return -1;
+        // A string passed over: plain ASCII in a loop here, anything else by string().
+        let q = p + 1;
+        let d = b[q]!;
+        while ((d > 34 && d < 127 && d !== 92) || d === 32 || d === 33) d = b[++q]!;
+        if (d === 34) p = q + 1;
+        else {
+          p = this.string(p);
+          if (p < 0) return -1;
+        }
       } else if (c === 116) {
         if (b[p + 1] !== 114 || b[p + 2] !== 117 || b[p + 3] !== 101) return -1;
         p += 4;
@@ -461,6 +469,16 @@ export class ChunkScanner {
       } else if (c === 110) {
         if (b[p + 1] !== 117 || b[p + 2] !== 108 || b[p + 3] !== 108) return -1;
         p += 4;
+      } else if (c >= 49 && c <= 57) {
+        // A short positive integer passed over here; anything else by number().
+        let q = p + 1;
+        let d = b[q]!;
+        while (d >= 48 && d <= 57) d = b[++q]!;
+        if (q - p <= 15 && d !== 46 && d !== 101 && d !== 69) p = q;
+        else {
+          p = this.number(p, false);
+          if (p < 0) return -1;
+        }
       } else {
         p = this.number(p, false);
         if (p < 0) return -1;
@@ -580,8 +598,9 @@ export class ChunkScanner {
     if (b[p] !== 34) return -1;
     // Most keys are plain ASCII: pass them in the tight loop, else scan them in full.
     let q = p + 1;
-    while (PLAIN[b[q]!] === 1) q++;
-    if (b[q] === 34) {
+    let c = b[q]!;
+    while ((c > 34 && c < 127 && c !== 92) || c === 32 || c === 33) c = b[++q]!;
+    if (c === 34) {
       this.strEscaped = false;
       this.strHigh = false;
       q++;
@@ -622,11 +641,11 @@ export class ChunkScanner {
     const b = this.b;
     const c = b[p]!;
     if (c === 34) {
-      const e = this.stringHashed(p);
+      const e = this.string(p);
       if (e < 0) return -1;
       if (!this.strEscaped && e - p === 6 && b[p + 1] === 78 && b[p + 2] === 117 && b[p + 3] === 108 && b[p + 4] === 108) {
         this.put(to, entry, TAG_NULL, 0, FORM_OTHER); // "Null"
-      } else this.put(to, entry, this.strEscaped ? TAG_STR_ESCAPED : TAG_STR, this.stringBlob(p, e), FORM_STRING);
+      } else this.put(to, entry, this.strEscaped ? TAG_STR_ESCAPED : TAG_STR, this.stringBlob(p, e, to, entry), FORM_STRING);
       return e;
     }
     if (c === 116) {
@@ -652,11 +671,32 @@ export class ChunkScanner {
     return e;
   }
 
-  /** The blob of the string b[s, e) (quotes included) just scanned with stringHashed. */
-  private stringBlob(s: number, e: number): number {
+  /**
+   * The blob of the string b[s, e) (quotes included) just scanned. The same key's value in
+   * the last record is tried first (columns repeat: a status, a timestamp), then the table.
+   */
+  private stringBlob(s: number, e: number, to: number, entry: number): number {
     if (this.strEscaped) return this.addBlob(s, e, BLOB_ESCAPED, 0);
-    return this.internString(s + 1, e - 1, this.strHigh ? BLOB_UTF8 : BLOB_ASCII, this.strHash);
+    const b = this.b;
+    const cache = to === TO_TOP ? entry : this.topTags.length + entry;
+    const last = this.lastBlob[cache]!;
+    const len = e - s - 2;
+    if (last >= 0 && last < this.blobCount && this.blobEnds[last]! - this.blobStarts[last]! === len) {
+      const o = this.blobStarts[last]!;
+      let k = 0;
+      while (k < len && b[o + k] === b[s + 1 + k]) k++;
+      if (k === len) return last;
+    }
+    // FNV-1a over the bytes.
+    let hash = 0x811c9dc5 | 0;
+    for (let k = s + 1; k < e - 1; k++) hash = Math.imul(hash ^ b[k]!, 16777619);
+    const i = this.internString(s + 1, e - 1, this.strHigh ? BLOB_UTF8 : BLOB_ASCII, hash);
+    this.lastBlob[cache] = i;
+    return i;
   }
+
+  /** Per captured key: the blob its last string value got in this chunk (-1: none). */
+  private lastBlob = new Int32Array(0);
 
   /**
    * A captured object at p: when it is a one-key tagged scalar (`{"String":"…"}`,
@@ -684,7 +724,7 @@ export class ChunkScanner {
     let ve: number;
     if (c === 34) {
       if (tag !== TAG_KEY_STRING && tag !== TAG_KEY_DATE) return -1;
-      ve = this.stringHashed(p);
+      ve = this.string(p);
     } else if (c === 116 || c === 102) {
       if (tag !== TAG_KEY_BOOLEAN) return -1;
       ve =
@@ -704,7 +744,7 @@ export class ChunkScanner {
     if (b[q] !== 125) return -1; // more than one member: not a tag
     switch (tag) {
       case TAG_KEY_STRING:
-        this.put(to, entry, TAG_STR, this.stringBlob(vs, ve), FORM_OTHER);
+        this.put(to, entry, TAG_STR, this.stringBlob(vs, ve, to, entry), FORM_OTHER);
         break;
       case TAG_KEY_BOOLEAN:
         this.put(to, entry, c === 116 ? TAG_TRUE : TAG_FALSE, 0, FORM_OTHER);
@@ -806,10 +846,11 @@ export class ChunkScanner {
     let high = false;
     p++;
     for (;;) {
-      // Plain bytes in a tight loop; the class table sends quotes, backslashes, control
-      // characters, bytes ≥ 0x80 and reading past the data (undefined) to the checks below.
-      while (PLAIN[b[p]!] === 1) p++;
-      const c = b[p]!;
+      // Printable ASCII but `"` and `\` in a tight loop (a range test beat a class table);
+      // quotes, backslashes, control characters, bytes ≥ 0x80 and reading past the data
+      // (undefined) go to the checks below.
+      let c = b[p]!;
+      while ((c > 34 && c < 127 && c !== 92) || c === 32 || c === 33) c = b[++p]!;
       if (c === 34) break;
       if (c === 92) {
         escaped = true;
@@ -823,33 +864,6 @@ export class ChunkScanner {
     }
     this.strEscaped = escaped;
     this.strHigh = high;
-    return p + 1;
-  }
-
-  /** As string(), also hashing the content bytes (FNV-1a) into strHash, for interning. */
-  private stringHashed(p: number): number {
-    const b = this.b;
-    let escaped = false;
-    let high = false;
-    let h = 0x811c9dc5 | 0;
-    p++;
-    for (;;) {
-      const c = b[p]!;
-      if (c === 34) break;
-      if (c === 92) {
-        escaped = true;
-        p = skipEscape(b, p);
-        if (p < 0) return -1;
-        continue;
-      }
-      if (!(c >= 32)) return -1;
-      if (c >= 128) high = true;
-      h = Math.imul(h ^ c, 16777619);
-      p++;
-    }
-    this.strEscaped = escaped;
-    this.strHigh = high;
-    this.strHash = h;
     return p + 1;
   }
 
@@ -924,13 +938,6 @@ export class ChunkScanner {
     return p;
   }
 }
-
-/** 1 for the bytes a string's fast loop passes over: printable ASCII but `"` and `\\`. */
-const PLAIN = new Uint8Array(256);
-for (let c = 32; c < 128; c++) PLAIN[c] = c === 34 || c === 92 ? 0 : 1;
-
-/** The meta slots a reference record holds as text (or null). */
-const META_TEXT = [SLOT_TIMESTAMP, SLOT_EXTERNAL_ID];
 
 /** Whitespace between tokens: JSON's four characters, or all but the newline (NDJSON). */
 const WS_ANY = new Uint8Array(256);

@@ -180,7 +180,10 @@ describe('progress on a terminal', () => {
 describe('projected reader = --reader whole, byte for byte', () => {
   async function runBoth(dir: string, args: string[], env: Record<string, string> = {}) {
     const whole = await cli(['run', ...args, '--reader', 'whole', '--report', 'whole.json', '-q'], { cwd: dir, env });
-    const projected = await cli(['run', ...args, '--report', 'projected.json', '-q'], { cwd: dir, env: { RETE_EVAL_READER_THREADS: '2', ...env } });
+    const projected = await cli(['run', ...args, '--reader', 'projected', '--report', 'projected.json', '-q'], {
+      cwd: dir,
+      env: { RETE_EVAL_READER_THREADS: '2', ...env },
+    });
     expect(whole.exitCode, whole.stderr).toBe(0);
     expect(projected.exitCode, projected.stderr).toBe(0);
     expect(projected.stdout).toBe(whole.stdout);
@@ -241,7 +244,7 @@ describe('projected reader = --reader whole, byte for byte', () => {
     expect(projected.rejects).toEqual(whole.rejects);
     expect(whole.rejects.count).toBe(4);
     const failW = await cli(['run', '-r', 'rules.json', 'bad.ndjson', '--reader', 'whole'], { cwd: dir });
-    const failP = await cli(['run', '-r', 'rules.json', 'bad.ndjson'], { cwd: dir, env: { RETE_EVAL_READER_THREADS: '1' } });
+    const failP = await cli(['run', '-r', 'rules.json', 'bad.ndjson', '--reader', 'projected'], { cwd: dir, env: { RETE_EVAL_READER_THREADS: '1' } });
     expect(failP.exitCode).toBe(4);
     expect(failP.stderr).toBe(failW.stderr);
     expect(failP.stdout).toBe(failW.stdout);
@@ -250,13 +253,16 @@ describe('projected reader = --reader whole, byte for byte', () => {
   it('says in the report which reader ran, and why whole records were read', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'rules.json': A_IS_2, 'f.ndjson': '{"id":1,"a":2,"b":3}\n' });
-    const r = await cli(['run', '-r', 'rules.json', 'f.ndjson'], { cwd: dir });
+    const r = await cli(['run', '-r', 'rules.json', 'f.ndjson', '--reader', 'projected'], { cwd: dir });
     expect(r.stderr).toMatch(/reader\s+projected: 1 field \(a\)/);
+    // By default a small file is read whole: the scanner's warm-up would cost more than it saves.
+    const auto = await cli(['run', '-r', 'rules.json', 'f.ndjson'], { cwd: dir });
+    expect(auto.stderr).toMatch(/reader\s+whole records \(f\.ndjson is small \(under 4 MB\): projection pays off on larger inputs\)/);
     const e = await cli(['run', '-r', 'rules.json', 'f.ndjson', '--emit', 'facts'], { cwd: dir });
     expect(e.stdout).toBe('{"id":1,"a":2,"b":3}\n');
     expect(e.stderr).toMatch(/reader\s+whole records \(--emit facts writes whole facts\)/);
     writeFileSync(join(dir, 'doc.json'), '{"meta":1,"facts":[{"id":1,"a":2}]}');
-    const doc = await cli(['run', '-r', 'rules.json', 'doc.json', '--report', 'r.json', '-q'], { cwd: dir });
+    const doc = await cli(['run', '-r', 'rules.json', 'doc.json', '--reader', 'projected', '--report', 'r.json', '-q'], { cwd: dir });
     expect(doc.exitCode, doc.stderr).toBe(0);
     expect(report(join(dir, 'r.json')).reader.reason).toContain('stream-json');
   });
