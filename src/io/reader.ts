@@ -111,6 +111,11 @@ const STREAM_BATCH = 2048;
  */
 export const WORKER_MIN_BYTES = 96 << 20;
 /**
+ * Inputs of unknown length (stdin, gzip) start on the main thread and get a worker once
+ * this much content has come: by then the input is likely large, and most of it is left.
+ */
+const WORKER_LAZY_BYTES = 48 << 20;
+/**
  * The size from which `projectMinBytes: auto` callers (rete-eval run) project: at 10K
  * records (1.6 MB) the whole-record reader was faster, at 50K (8 MB) they were even.
  */
@@ -381,7 +386,7 @@ export class FactReader implements SlowRecords {
           break;
         }
         this.contentBytes += chunk.length;
-        if (!this.poolStarted && this.workers === 'auto' && this.contentBytes >= WORKER_MIN_BYTES) this.startPool(plan);
+        if (!this.poolStarted && this.workers === 'auto' && this.contentBytes >= WORKER_LAZY_BYTES) this.startPool(plan);
         pending.push(this.scan(chunk, plan));
       }
       const next = pending.shift();
@@ -393,12 +398,13 @@ export class FactReader implements SlowRecords {
   }
 
   /**
-   * `auto`: workers for a file of WORKER_MIN_BYTES or more at once, else once that much
-   * content has been read (stdin, small files in a row); a number: that many, whatever the size.
+   * `auto`: workers for a file of WORKER_MIN_BYTES or more at once, else once
+   * WORKER_LAZY_BYTES of content have been read (stdin, gzip, small files in a row); a
+   * number: that many, whatever the size.
    */
   private maybeStartPool(source: Source, plan: ScanPlan): void {
     if (this.poolStarted) return;
-    if (this.workers !== 'auto' || (source.size !== null && source.size >= WORKER_MIN_BYTES)) this.startPool(plan);
+    if (this.workers !== 'auto' || (source.size !== null && !source.gzip && source.size >= WORKER_MIN_BYTES)) this.startPool(plan);
   }
 
   private startPool(plan: ScanPlan): void {
