@@ -15,7 +15,9 @@ import { join } from 'node:path';
 
 const o = parseOptions();
 if (o.help) {
-  process.stdout.write('usage: node scripts/compare-formats.mjs [--workload simple|payroll|enterprise|join|aggregate] [--size 1m] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n');
+  process.stdout.write(
+    'usage: node scripts/compare-formats.mjs [--workload simple|payroll|enterprise|join|aggregate] [--size 1m] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n',
+  );
   process.exit(0);
 }
 const files = await prepareWorkload(o.workload, o.size, o.cacheDir);
@@ -43,15 +45,21 @@ const put = async (out, text) => {
 
 const formats = [
   ['NDJSON', files.factsFile],
-  ['JSON array', await derive(`${base}.json`, async (out) => {
-    await put(out, '[\n');
-    await eachLine((line, i) => put(out, (i === 0 ? '  ' : ',\n  ') + line));
-    await put(out, '\n]\n');
-  })],
+  [
+    'JSON array',
+    await derive(`${base}.json`, async (out) => {
+      await put(out, '[\n');
+      await eachLine((line, i) => put(out, (i === 0 ? '  ' : ',\n  ') + line));
+      await put(out, '\n]\n');
+    }),
+  ],
   ['gzip NDJSON', `${base}.ndjson.gz`],
-  ['jq stream', await derive(`${base}.jq.json`, async (out) => {
-    await eachLine((line) => put(out, JSON.stringify(JSON.parse(line), null, 2) + '\n'));
-  })],
+  [
+    'jq stream',
+    await derive(`${base}.jq.json`, async (out) => {
+      await eachLine((line) => put(out, JSON.stringify(JSON.parse(line), null, 2) + '\n'));
+    }),
+  ],
 ];
 if (!existsSync(formats[2][1])) await pipeline(createReadStream(files.factsFile), createGzip(), createWriteStream(formats[2][1]));
 

@@ -62,13 +62,18 @@ const wall = performance.now() - t0;
 await worker.terminate();
 
 // The same records as objects, cloned as a worker sending objects would have them cloned.
-const sample = all.subarray(0, chunks[0].length).toString('utf8').trimEnd().split('\n').map((line) => {
-  const r = JSON.parse(line);
-  const src = r.data?.fields ?? r;
-  const f = {};
-  for (const k of fields) if (k in src) f[k] = src[k];
-  return { id: r.id, timestamp: r.timestamp ?? null, fields: f };
-});
+const sample = all
+  .subarray(0, chunks[0].length)
+  .toString('utf8')
+  .trimEnd()
+  .split('\n')
+  .map((line) => {
+    const r = JSON.parse(line);
+    const src = r.data?.fields ?? r;
+    const f = {};
+    for (const k of fields) if (k in src) f[k] = src[k];
+    return { id: r.id, timestamp: r.timestamp ?? null, fields: f };
+  });
 const clones = [];
 for (let i = 0; i < 20; i++) {
   const t = performance.now();

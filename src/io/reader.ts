@@ -134,6 +134,8 @@ interface Scanned {
   lines: ChunkLines;
   ndjson: boolean;
   error: string | null;
+  /** Scanned by a worker (its arrays go back to one). */
+  worker: boolean;
 }
 
 export class FactReader implements SlowRecords {
@@ -377,17 +379,20 @@ export class FactReader implements SlowRecords {
     this.maybeStartPool(source, plan);
     const pending: Promise<Scanned>[] = [];
     let done = false;
+    const read = async (): Promise<Chunk | null> => {
+      const chunk = done ? null : await chunker.next();
+      if (chunk === null) done = true;
+      else {
+        this.contentBytes += chunk.length;
+        if (!this.poolStarted && this.workers === 'auto' && this.contentBytes >= WORKER_LAZY_BYTES) this.startPool(plan);
+      }
+      return chunk;
+    };
     for (;;) {
       const limit = this.pool === null ? 1 : this.pool.size * IN_FLIGHT_PER_WORKER;
       while (!done && pending.length < limit) {
-        const chunk = await chunker.next();
-        if (chunk === null) {
-          done = true;
-          break;
-        }
-        this.contentBytes += chunk.length;
-        if (!this.poolStarted && this.workers === 'auto' && this.contentBytes >= WORKER_LAZY_BYTES) this.startPool(plan);
-        pending.push(this.scan(chunk, plan));
+        const chunk = await read();
+        if (chunk !== null) pending.push(this.scan(chunk, plan));
       }
       const next = pending.shift();
       if (next === undefined) return;
@@ -430,8 +435,9 @@ export class FactReader implements SlowRecords {
           length: chunk.length,
           spans: chunk.spans === null ? null : (chunk.spans.buffer as ArrayBuffer),
           spanCount: chunk.spanCount,
+          recycle: this.takeSpare(),
         })
-        .then((r) => ({ buffer: r.buffer, length: chunk.length, batch: r.batch, lines: r.lines, ndjson, error: chunk.error }));
+        .then((r) => ({ buffer: r.buffer, length: chunk.length, batch: r.batch, lines: r.lines, ndjson, error: chunk.error, worker: true }));
     }
     this.scanner ??= new ChunkScanner(plan);
     const b = chunk.buf;
@@ -445,7 +451,7 @@ export class FactReader implements SlowRecords {
       batch = this.scanner.scanSpans(b, chunk.spans!, chunk.spanCount);
       lines = chunkLines(b, chunk.length);
     }
-    return Promise.resolve({ buffer: b.buffer as ArrayBuffer, length: chunk.length, batch, lines, ndjson, error: chunk.error });
+    return Promise.resolve({ buffer: b.buffer as ArrayBuffer, length: chunk.length, batch, lines, ndjson, error: chunk.error, worker: false });
   }
 
   private decodeScanned(s: Scanned, file: string): Fact[] {
@@ -457,7 +463,16 @@ export class FactReader implements SlowRecords {
     this.count(s.batch.count, out.length);
     this.endChunk(s.error, s.lines, file);
     this.buffers.release(s.buffer);
+    // The batch's arrays go back to a scanner to be filled again.
+    if (s.worker) this.spares.push(s.batch);
+    else this.scanner?.recycle(s.batch);
     return out;
+  }
+
+  /** Finished batches whose arrays can travel back to a worker. */
+  private readonly spares: ScannedBatch[] = [];
+  private takeSpare(): ScannedBatch | null {
+    return this.spares.pop() ?? null;
   }
 
   // -------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ScannedBatch } from './batch.js';
+import { batchBuffers, type ScannedBatch } from './batch.js';
 import type { ChunkLines } from './chunk-stats.js';
 
 export interface ScanRequest {
@@ -15,6 +15,8 @@ export interface ScanRequest {
   /** Record spans (start, end pairs) for JSON documents; null for NDJSON (lines). */
   spans: ArrayBuffer | null;
   spanCount: number;
+  /** A finished batch whose arrays the worker may fill again (transferred back), or null. */
+  recycle: ScannedBatch | null;
 }
 
 export interface ScanResponse {
@@ -86,6 +88,7 @@ export class ScanPool {
       this.waiting.set(req.seq, { resolve, reject });
       const transfer: ArrayBuffer[] = [req.buffer];
       if (req.spans !== null) transfer.push(req.spans);
+      if (req.recycle !== null) transfer.push(...batchBuffers(req.recycle));
       slot.worker.postMessage(req, transfer);
     });
   }

@@ -13,6 +13,7 @@ const scanner = new ChunkScanner(compileScanPlan((workerData as { fields: string
 
 parentPort!.on('message', (m: ScanRequest) => {
   const t0 = performance.now();
+  if (m.recycle !== null) scanner.recycle(m.recycle);
   const b = Buffer.from(m.buffer, 0, m.buffer.byteLength);
   let batch: ScannedBatch;
   let lines: ChunkLines;

@@ -72,18 +72,18 @@ export class ChunkScanner {
   // Output columns (grown by doubling; they leave with the batch).
   private cap = 0;
   private count = 0;
-  private kinds = new Uint8Array(0);
-  private starts = new Int32Array(0);
-  private ends = new Int32Array(0);
-  private lines = new Int32Array(0);
-  private tags = new Uint8Array(0);
-  private nums = new Float64Array(0);
+  private kinds: Uint8Array = new Uint8Array(0);
+  private starts: Int32Array = new Int32Array(0);
+  private ends: Int32Array = new Int32Array(0);
+  private lines: Int32Array = new Int32Array(0);
+  private tags: Uint8Array = new Uint8Array(0);
+  private nums: Float64Array = new Float64Array(0);
   private blobCap = 0;
   private blobCount = 0;
-  private blobStarts = new Int32Array(0);
-  private blobEnds = new Int32Array(0);
-  private blobKinds = new Uint8Array(0);
-  private blobHashes = new Int32Array(0);
+  private blobStarts: Int32Array = new Int32Array(0);
+  private blobEnds: Int32Array = new Int32Array(0);
+  private blobKinds: Uint8Array = new Uint8Array(0);
+  private blobHashes: Int32Array = new Int32Array(0);
   private newlines = 0;
 
   // Interning: slot → blob index + 1 (0 = empty).
@@ -197,6 +197,27 @@ export class ChunkScanner {
     this.growBlobs(expected);
   }
 
+  /**
+   * Takes back a batch's arrays once its facts are made, to fill the next one (fresh
+   * arrays per chunk cost allocation and, sent between threads, garbage collection).
+   */
+  recycle(batch: ScannedBatch): void {
+    if (this.cap > 0 || batch.kinds.length === 0 || batch.tags.length !== batch.kinds.length * this.slots) return;
+    batch.tags.fill(0, 0, batch.count * this.slots);
+    this.kinds = batch.kinds;
+    this.starts = batch.starts;
+    this.ends = batch.ends;
+    this.lines = batch.lines;
+    this.tags = batch.tags;
+    this.nums = batch.nums;
+    this.cap = batch.kinds.length;
+    this.blobStarts = batch.blobStarts;
+    this.blobEnds = batch.blobEnds;
+    this.blobKinds = batch.blobKinds;
+    this.blobCap = batch.blobStarts.length;
+    if (this.blobHashes.length < this.blobCap) this.blobHashes = new Int32Array(this.blobCap);
+  }
+
   private take(): ScannedBatch {
     const out: ScannedBatch = {
       count: this.count,
@@ -253,17 +274,19 @@ export class ChunkScanner {
     const starts = new Int32Array(cap);
     const ends = new Int32Array(cap);
     const kinds = new Uint8Array(cap);
-    const hashes = new Int32Array(cap);
     if (this.blobCap > 0) {
       starts.set(this.blobStarts.subarray(0, this.blobCount));
       ends.set(this.blobEnds.subarray(0, this.blobCount));
       kinds.set(this.blobKinds.subarray(0, this.blobCount));
+    }
+    if (this.blobHashes.length < cap) {
+      const hashes = new Int32Array(cap);
       hashes.set(this.blobHashes.subarray(0, this.blobCount));
+      this.blobHashes = hashes;
     }
     this.blobStarts = starts;
     this.blobEnds = ends;
     this.blobKinds = kinds;
-    this.blobHashes = hashes;
     this.blobCap = cap;
   }
 
