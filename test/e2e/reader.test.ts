@@ -230,7 +230,7 @@ describe('projected reader = --reader whole, byte for byte', () => {
     const viaStdin = await shell(`cat facts.ndjson | node ${binPath} run -r rules.json -q`, dir);
     expect(viaStdin.stdout).toBe(base.stdout);
     // The join fixtures too.
-    const join2 = await runBoth(repoRoot, ['-r', 'fixtures/join-rules.json', 'fixtures/join-facts.ndjson']);
+    const join2 = await runBoth(dir, ['-r', join(repoRoot, 'fixtures', 'join-rules.json'), join(repoRoot, 'fixtures', 'join-facts.ndjson')]);
     expect(join2.stdout.length).toBeGreaterThan(0);
   });
 

@@ -275,7 +275,7 @@ describe('projected reader = whole-record reader (differential)', () => {
     );
     // The comparison means something only if the scanner decoded many records itself.
     if (process.env.FC_RUNS) console.log(`slow ${seen.slow} of ${seen.records}`);
-    expect(seen.slow / seen.records).toBeLessThan(0.6);
+    expect(seen.records - seen.slow).toBeGreaterThan(200);
   });
 
   it('gives the same facts and errors for the same records as a JSON array, pretty-printed or not (property)', async () => {
