@@ -4,6 +4,7 @@
 // to exactly one chunk, so lines can be counted per chunk. Buffers are pooled: a chunk's
 // buffer goes back to the pool once its records are decoded.
 
+import { FactError } from '../model/errors.js';
 import { FormatDetector, type DetectedFormat, type InputFormat } from './detect.js';
 import type { Source } from './source.js';
 import { SpanList, SplitError, StructureSplitter } from './splitters.js';
@@ -77,9 +78,20 @@ export class Chunker {
     this.cur = next;
   }
 
-  /** Reads the head of the input and decides its format (null: empty input). */
+  /** Reads the head of the input and decides its format (null: empty input). Throws FactError for UTF-16. */
   async detect(forced: InputFormat): Promise<DetectedFormat | null> {
     while (this.filled < 3 && !this.eof) await this.fill();
+    const b0 = this.cur[0];
+    const b1 = this.cur[1];
+    if (this.filled >= 2 && ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff))) {
+      throw new FactError(
+        'E_FACT_JSON',
+        this.source.name,
+        1,
+        'the input is UTF-16 (it starts with a UTF-16 byte-order mark); facts must be UTF-8: convert it first, e.g. with iconv -f UTF-16 -t UTF-8',
+        1,
+      );
+    }
     if (this.filled >= 3 && this.cur[0] === 0xef && this.cur[1] === 0xbb && this.cur[2] === 0xbf) {
       this.cur.copyWithin(0, 3, this.filled);
       this.filled -= 3;

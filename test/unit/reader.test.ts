@@ -695,6 +695,17 @@ for (const m of ['whole', 'projected'] as const) {
         expect(rejects.map((r) => r.line)).toEqual([2]);
       });
 
+      it('refuses UTF-16 input with a message that says so', async () => {
+        for (const bom of [
+          [0xff, 0xfe],
+          [0xfe, 0xff],
+        ]) {
+          const e = await readError([file(Buffer.concat([Buffer.from(bom), Buffer.from('{"a":1}', 'utf16le')]))]);
+          expect(e.reason).toContain('UTF-16');
+          expect([e.line, e.column]).toEqual([1, 1]);
+        }
+      });
+
       it('names the later file when the error is there', async () => {
         const a = file('{"id":1}\n');
         const b = file('{"id":2}\n{oops}\n');
