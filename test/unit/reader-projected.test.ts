@@ -13,7 +13,7 @@ import { streamSource } from '../../src/io/source.js';
 import type { Fact } from '../../src/model/fact.js';
 import { FactError } from '../../src/model/errors.js';
 
-const FIELDS = ['status', 'a', 'a.b', 'amount', 'data', '__proto__', 'été', 'tags'];
+const FIELDS = ['status', 'a', 'a.b', 'amount', 'data', '__proto__', 'été', 'tags', 'id', 'timestamp', 'external_id'];
 
 interface Outcome {
   facts: { id: number; ts: string | null; ext: string | null; shape: number; fields: unknown }[];
@@ -278,11 +278,13 @@ describe('projected reader = whole-record reader (differential)', () => {
     expect(seen.records - seen.slow).toBeGreaterThan(200);
   });
 
-  it('gives the same facts and errors for the same records as a JSON array, pretty-printed or not (property)', async () => {
+  it('gives the same facts and errors for the same records as a JSON array, pretty-printed or not, and as a stream of values (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(record, { minLength: 0, maxLength: 8 }), fc.constantFrom(',', ',\n  ', ' , '), async (recs, sep) => {
         await expectSame(`[${recs.join(sep)}]`);
         await expectSame(`{"facts": [\n${recs.join(sep)}\n]}`);
+        // A stream of values (jq's output): a pretty-printed first value, then the records.
+        await expectSame(`{\n  "status": "first"\n}\n${recs.join(sep === ',' ? '' : '\n')}\n`);
       }),
       { numRuns: 150 },
     );
