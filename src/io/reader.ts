@@ -5,18 +5,11 @@
 // and whole (JSON.parse + decodeFact per record). Both give the same facts and errors.
 
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { StringDecoder } from 'node:string_decoder';
-import { Readable } from 'node:stream';
-import { parser } from 'stream-json';
-import { pick } from 'stream-json/filters/pick.js';
-import { streamArray } from 'stream-json/streamers/stream-array.js';
-import chain from 'stream-chain';
-import { decodeFact, describeDecodeFailure, type Fact } from '../model/fact.js';
+import { decodeFact, type Fact } from '../model/fact.js';
 import { FactError } from '../model/errors.js';
-import { MAX_NESTING, numberProblem, setOwn, type FieldMap } from '../model/value.js';
-import { locateJsonError, locateValue, lineColumn, numberTextAt } from './json-error.js';
+import { setOwn, type FieldMap } from '../model/value.js';
+import { recordError } from './record-error.js';
+import { streamJsonFacts } from './stream-json.js';
 import { openSource, type Source } from './source.js';
 import { BufferPool, Chunker, type Chunk } from './chunker.js';
 import { chunkLines, LineTracker, type ChunkLines } from './chunk-stats.js';
@@ -101,8 +94,6 @@ export interface ReaderStats {
 
 const MAX_KEPT_REJECTS = 20;
 const PROJECTED_REASON = 'reads only the fields the rules use';
-/** The stream-json fallback decodes in batches of this many records. */
-const STREAM_BATCH = 2048;
 /**
  * With `workers: auto`, inputs smaller than this are scanned on the main thread. Measured
  * on simple (README, Performance): one worker lost at 200K and 500K records (32 and 78 MB)
@@ -483,36 +474,7 @@ export class FactReader implements SlowRecords {
    * `line`/`column`: where the record's text starts (1-based).
    */
   private reject(e: unknown, file: string, line: number | undefined, raw: string, column = 1, prefix?: string): void {
-    let err: FactError;
-    const at = (where: { line: number; column: number }) => ({
-      line: line === undefined ? undefined : line + where.line - 1,
-      column: where.line === 1 ? column + where.column - 1 : where.column,
-    });
-    if (e instanceof SyntaxError) {
-      const where = locateJsonError(raw);
-      if (where) {
-        const p = at(where);
-        err = new FactError('E_FACT_JSON', file, p.line, `invalid JSON: ${where.message}`, p.column);
-      } else err = new FactError('E_FACT_JSON', file, line, `invalid JSON: ${e.message}`);
-    } else {
-      const d = describeDecodeFailure(e);
-      if (d.problem === 'nesting') {
-        const where = locateJsonError(raw, MAX_NESTING);
-        const p = where ? at(where) : { line, column: undefined };
-        err = new FactError('E_FACT_INVALID', file, p.line, d.message, p.column);
-      } else {
-        const path = prefix ? prefix + d.jsonPath.slice(1) : d.jsonPath;
-        const offset = prefix ? -1 : locateValue(raw, d.segments);
-        let message = d.message;
-        let p: { line: number | undefined; column: number | undefined } = { line, column: undefined };
-        if (offset >= 0) {
-          p = at(lineColumn(raw, offset));
-          const literal = d.problem === 'number' ? numberTextAt(raw, offset) : undefined;
-          if (literal !== undefined) message = numberProblem(Number(literal), literal);
-        }
-        err = new FactError('E_FACT_INVALID', file, p.line, message, p.column, path);
-      }
-    }
+    const err = recordError(e, file, line, raw, column, prefix);
     if (!this.skip) throw err;
     this.stats.skipped++;
     this.file!.skipped++;
@@ -533,53 +495,7 @@ export class FactReader implements SlowRecords {
   // The general `{..., "facts": [...], ...}` document, through stream-json.
 
   private async *readWithStreamJson(source: Source, chunker: Chunker): AsyncGenerator<Fact[]> {
-    let sawFacts = false;
-    const text = async function* () {
-      const decoder = new StringDecoder('utf8');
-      for await (const b of chunker.bytes()) yield decoder.write(b);
-      const tail = decoder.end();
-      if (tail.length > 0) yield tail;
-    };
-    const pipeline = chain([
-      Readable.from(text()),
-      parser(),
-      pick({
-        filter: (stack: readonly (string | number | null)[]) => {
-          if (stack.length === 1 && stack[0] === 'facts') {
-            sawFacts = true;
-            return true;
-          }
-          return false;
-        },
-      }),
-      streamArray(),
-    ]);
-    let values: unknown[] = [];
-    let first = 0;
-    try {
-      for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
-        values.push(item.value);
-        if (values.length >= STREAM_BATCH) {
-          yield this.decodeValues(values, first, source.name);
-          first += values.length;
-          values = [];
-        }
-      }
-    } catch (e) {
-      if (e instanceof FactError) throw e;
-      throw await this.locateStreamError(source, e);
-    }
-    if (values.length > 0) yield this.decodeValues(values, first, source.name);
-    if (!sawFacts) {
-      throw new FactError(
-        'E_FACT_INVALID',
-        source.name,
-        1,
-        'expected NDJSON, a JSON array of facts or an object with a "facts" array; found an object without "facts"',
-        1,
-        '$',
-      );
-    }
+    for await (const { values, first } of streamJsonFacts(source, chunker)) yield this.decodeValues(values, first, source.name);
   }
 
   private decodeValues(values: unknown[], first: number, file: string): Fact[] {
@@ -605,18 +521,6 @@ export class FactReader implements SlowRecords {
     }
     this.count(values.length, out.length);
     return out;
-  }
-
-  /** A stream-json syntax error carries no position: find it by re-reading the file, where possible. */
-  private async locateStreamError(source: Source, e: unknown): Promise<Error> {
-    if (!(e instanceof Error) || (e as NodeJS.ErrnoException).code !== undefined) return e as Error;
-    if (source.size !== null && source.size <= 512 * 1024 * 1024 && source.name !== '<stdin>') {
-      const buf = await readFile(source.name);
-      const text = (source.gzip ? gunzipSync(buf) : buf).toString('utf8');
-      const where = locateJsonError(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-      if (where) return new FactError('E_FACT_JSON', source.name, where.line, `invalid JSON: ${where.message}`, where.column);
-    }
-    return new FactError('E_FACT_JSON', source.name, undefined, `invalid JSON: ${e.message.replace(/^Parser cannot parse input: /, '')}`);
   }
 }
 

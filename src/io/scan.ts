@@ -33,6 +33,21 @@ import {
 } from './batch.js';
 import { META_SLOTS, SLOT_EXTERNAL_ID, SLOT_ID, SLOT_TIMESTAMP, type KeyTable, type ScanPlan } from './scan-plan.js';
 import { MAX_EXACT_INTEGER, parseRfc3339 } from '../model/value.js';
+import {
+  isDate,
+  Lexeme,
+  scanNumber,
+  scanString,
+  tagOf,
+  TAG_KEY_BOOLEAN,
+  TAG_KEY_DATE,
+  TAG_KEY_FLOAT,
+  TAG_KEY_INTEGER,
+  TAG_KEY_STRING,
+  ws,
+  WS_ANY,
+  WS_LINE,
+} from './scan-lex.js';
 
 /**
  * Containers nested deeper than this make a record slow (the whole-record decoder then
@@ -41,7 +56,6 @@ import { MAX_EXACT_INTEGER, parseRfc3339 } from '../model/value.js';
 const SCAN_DEPTH = 256;
 /** Interning table slots per chunk (a power of two); past half full, strings are no longer interned. */
 const INTERN_SLOTS = 1 << 13;
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /** What the object at a depth is. */
 const CTX_OTHER = 0;
@@ -115,10 +129,8 @@ export class ChunkScanner {
   private innerCapStart = 0;
   private innerCapEntry = 0;
 
-  // Scratch: the last string or number scanned.
-  private strEscaped = false;
-  private strHigh = false;
-  private numValue = 0;
+  /** What the last string or number scan found. */
+  private readonly lx = new Lexeme();
   private lastDate = '';
 
   constructor(plan: ScanPlan) {
@@ -441,7 +453,7 @@ export class ChunkScanner {
             const ks = p;
             p = this.key(p, end);
             if (p < 0) return -1;
-            if (!((k === CTX_OTHER || k === CTX_DATA) && b[p] === 34 && (this.strEscaped || isDate(b, ks)))) {
+            if (!((k === CTX_OTHER || k === CTX_DATA) && b[p] === 34 && (this.lx.escaped || isDate(b, ks)))) {
               if (k !== CTX_OTHER) {
                 this.routeKey(k, ks, p);
                 to = this.routeTo;
@@ -452,14 +464,14 @@ export class ChunkScanner {
             }
             // A first member whose key is Date (or escaped, so it may spell Date) with a
             // string value: when it is the only member, the decoder reads a date there.
-            const escaped = this.strEscaped;
+            const escaped = this.lx.escaped;
             if (k === CTX_DATA && escaped && this.keyText(ks) === 'fields') {
               // `"fields": "…"`: a reference record whose fields are not an object.
               this.dataHasFields = true;
               this.fieldsObject = false;
             }
             const vs = p;
-            p = this.string(p);
+            p = scanString(this.b, p, this.lx);
             if (p < 0) return -1;
             const q = ws(b, p, end, W);
             if (b[q] === 125) {
@@ -480,7 +492,7 @@ export class ChunkScanner {
         while ((d > 34 && d < 127 && d !== 92) || d === 32 || d === 33) d = b[++q]!;
         if (d === 34) p = q + 1;
         else {
-          p = this.string(p);
+          p = scanString(this.b, p, this.lx);
           if (p < 0) return -1;
         }
       } else if (c === 116) {
@@ -499,12 +511,14 @@ export class ChunkScanner {
         while (d >= 48 && d <= 57) d = b[++q]!;
         if (q - p <= 15 && d !== 46 && d !== 101 && d !== 69) p = q;
         else {
-          p = this.number(p, false);
+          p = scanNumber(b, p, false, this.lx);
           if (p < 0) return -1;
+          if (this.lx.unsafe) this.slow = true;
         }
       } else {
-        p = this.number(p, false);
+        p = scanNumber(b, p, false, this.lx);
         if (p < 0) return -1;
+        if (this.lx.unsafe) this.slow = true;
       }
       // After a value: close containers, or go on to the next member.
       for (;;) {
@@ -581,7 +595,7 @@ export class ChunkScanner {
       return;
     }
     if (k === CTX_DATA) {
-      if (this.strEscaped ? this.keyText(ks) === 'fields' : this.isFieldsKey(ks)) {
+      if (this.lx.escaped ? this.keyText(ks) === 'fields' : this.isFieldsKey(ks)) {
         this.dataHasFields = true;
         this.fieldsObject = this.b[vs] === 123;
         if (this.fieldsObject) {
@@ -603,7 +617,7 @@ export class ChunkScanner {
 
   /** The table entry of the key string starting at ks (just scanned), -1 for none. */
   private matchKey(table: KeyTable, ks: number): number {
-    if (this.strEscaped || (this.strHigh && table.decodeHighKeys)) return table.matchName(this.keyText(ks));
+    if (this.lx.escaped || (this.lx.high && table.decodeHighKeys)) return table.matchName(this.keyText(ks));
     return table.match(this.b, ks + 1, this.keyEnd - 1);
   }
 
@@ -624,11 +638,11 @@ export class ChunkScanner {
     let c = b[q]!;
     while ((c > 34 && c < 127 && c !== 92) || c === 32 || c === 33) c = b[++q]!;
     if (c === 34) {
-      this.strEscaped = false;
-      this.strHigh = false;
+      this.lx.escaped = false;
+      this.lx.high = false;
       q++;
     } else {
-      q = this.string(p);
+      q = scanString(this.b, p, this.lx);
       if (q < 0) return -1;
     }
     this.keyEnd = q;
@@ -664,11 +678,11 @@ export class ChunkScanner {
     const b = this.b;
     const c = b[p]!;
     if (c === 34) {
-      const e = this.string(p);
+      const e = scanString(this.b, p, this.lx);
       if (e < 0) return -1;
-      if (!this.strEscaped && e - p === 6 && b[p + 1] === 78 && b[p + 2] === 117 && b[p + 3] === 108 && b[p + 4] === 108) {
+      if (!this.lx.escaped && e - p === 6 && b[p + 1] === 78 && b[p + 2] === 117 && b[p + 3] === 108 && b[p + 4] === 108) {
         this.put(to, entry, TAG_NULL, 0, FORM_OTHER); // "Null"
-      } else this.put(to, entry, this.strEscaped ? TAG_STR_ESCAPED : TAG_STR, this.stringBlob(p, e, to, entry), FORM_STRING);
+      } else this.put(to, entry, this.lx.escaped ? TAG_STR_ESCAPED : TAG_STR, this.stringBlob(p, e, to, entry), FORM_STRING);
       return e;
     }
     if (c === 116) {
@@ -686,9 +700,9 @@ export class ChunkScanner {
       this.put(to, entry, TAG_NULL, 0, FORM_NULL);
       return p + 4;
     }
-    const e = this.number(p, true);
+    const e = scanNumber(b, p, true, this.lx);
     if (e < 0) return -1;
-    const v = this.numValue;
+    const v = this.lx.value;
     if (!(v <= MAX_EXACT_INTEGER && v >= -MAX_EXACT_INTEGER)) this.slow = true;
     this.put(to, entry, TAG_NUM, v, FORM_NUMBER);
     return e;
@@ -699,7 +713,7 @@ export class ChunkScanner {
    * the last record is tried first (columns repeat: a status, a timestamp), then the table.
    */
   private stringBlob(s: number, e: number, to: number, entry: number): number {
-    if (this.strEscaped) return this.addBlob(s, e, BLOB_ESCAPED, 0);
+    if (this.lx.escaped) return this.addBlob(s, e, BLOB_ESCAPED, 0);
     const b = this.b;
     const cache = to === TO_TOP ? entry : this.topTags.length + entry;
     const last = this.lastBlob[cache]!;
@@ -713,7 +727,7 @@ export class ChunkScanner {
     // FNV-1a over the bytes.
     let hash = 0x811c9dc5 | 0;
     for (let k = s + 1; k < e - 1; k++) hash = Math.imul(hash ^ b[k]!, 16777619);
-    const i = this.internString(s + 1, e - 1, this.strHigh ? BLOB_UTF8 : BLOB_ASCII, hash);
+    const i = this.internString(s + 1, e - 1, this.lx.high ? BLOB_UTF8 : BLOB_ASCII, hash);
     this.lastBlob[cache] = i;
     return i;
   }
@@ -747,7 +761,7 @@ export class ChunkScanner {
     let ve: number;
     if (c === 34) {
       if (tag !== TAG_KEY_STRING && tag !== TAG_KEY_DATE) return -1;
-      ve = this.string(p);
+      ve = scanString(this.b, p, this.lx);
     } else if (c === 116 || c === 102) {
       if (tag !== TAG_KEY_BOOLEAN) return -1;
       ve =
@@ -760,7 +774,7 @@ export class ChunkScanner {
             : -1;
     } else if (c === 45 || (c >= 48 && c <= 57)) {
       if (tag !== TAG_KEY_INTEGER && tag !== TAG_KEY_FLOAT) return -1;
-      ve = this.number(p, true);
+      ve = scanNumber(b, p, true, this.lx);
     } else return -1;
     if (ve < 0) return -1;
     const q = ws(b, ve, end, W);
@@ -773,7 +787,7 @@ export class ChunkScanner {
         this.put(to, entry, c === 116 ? TAG_TRUE : TAG_FALSE, 0, FORM_OTHER);
         break;
       case TAG_KEY_INTEGER: {
-        const v = this.numValue;
+        const v = this.lx.value;
         // A fractional Integer is no tag: the object stays an object (a captured span).
         if (!Number.isInteger(v)) return -1;
         if (!(v <= MAX_EXACT_INTEGER && v >= -MAX_EXACT_INTEGER)) {
@@ -784,7 +798,7 @@ export class ChunkScanner {
         break;
       }
       case TAG_KEY_FLOAT: {
-        const v = this.numValue;
+        const v = this.lx.value;
         if (!Number.isFinite(v)) {
           this.slow = true;
           return -1;
@@ -855,165 +869,4 @@ export class ChunkScanner {
     this.interned++;
     return i;
   }
-
-  // -------------------------------------------------------------------------
-  // Strings and numbers.
-
-  /**
-   * Scans the string whose opening quote is at p; returns the offset after its closing
-   * quote, or -1 when it is invalid. Sets strEscaped and strHigh.
-   */
-  private string(p: number): number {
-    const b = this.b;
-    let escaped = false;
-    let high = false;
-    p++;
-    for (;;) {
-      // Printable ASCII but `"` and `\` in a tight loop (a range test beat a class table);
-      // quotes, backslashes, control characters, bytes ≥ 0x80 and reading past the data
-      // (undefined) go to the checks below.
-      let c = b[p]!;
-      while ((c > 34 && c < 127 && c !== 92) || c === 32 || c === 33) c = b[++p]!;
-      if (c === 34) break;
-      if (c === 92) {
-        escaped = true;
-        p = skipEscape(b, p);
-        if (p < 0) return -1;
-        continue;
-      }
-      if (!(c >= 128)) return -1;
-      high = true;
-      p++;
-    }
-    this.strEscaped = escaped;
-    this.strHigh = high;
-    return p + 1;
-  }
-
-  /**
-   * Scans a number at p; returns its end or -1. With `value`, sets numValue exactly as
-   * JSON.parse would read it. Without, marks the record slow when the number might lie
-   * outside ±(2^53−1) (its integer digits plus exponent pass 15): the decoder then decides.
-   */
-  private number(p: number, value: boolean): number {
-    const b = this.b;
-    const start = p;
-    let neg = false;
-    if (b[p] === 45) {
-      neg = true;
-      p++;
-    }
-    let c = b[p]!;
-    let mant = 0;
-    let digits = 0;
-    let intDigits = 0;
-    if (c === 48) {
-      c = b[++p]!;
-      intDigits = 1;
-      digits = 1;
-    } else if (c >= 49 && c <= 57) {
-      do {
-        if (digits < 16) mant = mant * 10 + (c - 48);
-        digits++;
-        intDigits++;
-        c = b[++p]!;
-      } while (c >= 48 && c <= 57);
-    } else return -1;
-    let frac = 0;
-    if (c === 46) {
-      c = b[++p]!;
-      if (!(c >= 48 && c <= 57)) return -1;
-      do {
-        if (digits < 16) {
-          mant = mant * 10 + (c - 48);
-          frac++;
-        }
-        digits++;
-        c = b[++p]!;
-      } while (c >= 48 && c <= 57);
-    }
-    let exp = 0;
-    if (c === 101 || c === 69) {
-      c = b[++p]!;
-      let expNeg = false;
-      if (c === 43 || c === 45) {
-        expNeg = c === 45;
-        c = b[++p]!;
-      }
-      if (!(c >= 48 && c <= 57)) return -1;
-      do {
-        if (exp < 100000) exp = exp * 10 + (c - 48);
-        c = b[++p]!;
-      } while (c >= 48 && c <= 57);
-      if (expNeg) exp = -exp;
-    }
-    if (!value) {
-      if (intDigits + exp > 15) this.slow = true;
-      return p;
-    }
-    // Exact when the digits fit in a double and the power of ten is exact (≤ 22): one
-    // correctly rounded multiply or divide, as a decimal-to-double conversion gives.
-    const e10 = exp - frac;
-    let v: number;
-    if (digits <= 15 && e10 >= -22 && e10 <= 22) v = e10 >= 0 ? mant * POW10[e10]! : mant / POW10[-e10]!;
-    else v = Math.abs(Number(latin1.decode(b.subarray(start, p))));
-    this.numValue = neg ? -v : v;
-    return p;
-  }
-}
-
-/** Whitespace between tokens: JSON's four characters, or all but the newline (NDJSON). */
-const WS_ANY = new Uint8Array(256);
-const WS_LINE = new Uint8Array(256);
-for (const c of [32, 9, 13]) WS_ANY[c] = WS_LINE[c] = 1;
-WS_ANY[10] = 1;
-
-/** Skips whitespace (as the table `w` says) from p, not past end. */
-function ws(b: Buffer, p: number, end: number, w: Uint8Array): number {
-  while (p < end && w[b[p]!] === 1) p++;
-  return p;
-}
-
-/** The escape at p (a backslash) in a string: returns the offset after it, or -1 when invalid. */
-function skipEscape(b: Buffer, p: number): number {
-  const x = b[p + 1];
-  if (x === 117) return isHex(b[p + 2]!) && isHex(b[p + 3]!) && isHex(b[p + 4]!) && isHex(b[p + 5]!) ? p + 6 : -1;
-  if (x === 34 || x === 92 || x === 47 || x === 98 || x === 102 || x === 110 || x === 114 || x === 116) return p + 2;
-  return -1;
-}
-
-/** Whether the key string at ks (its opening quote) is exactly "Date". */
-function isDate(b: Buffer, ks: number): boolean {
-  return b[ks + 1] === 68 && b[ks + 2] === 97 && b[ks + 3] === 116 && b[ks + 4] === 101 && b[ks + 5] === 34;
-}
-
-const TAG_KEY_STRING = 1;
-const TAG_KEY_INTEGER = 2;
-const TAG_KEY_FLOAT = 3;
-const TAG_KEY_BOOLEAN = 4;
-const TAG_KEY_DATE = 5;
-
-/** Which scalar tag the key bytes b[s, e) name, or 0. */
-function tagOf(b: Buffer, s: number, e: number): number {
-  switch (e - s) {
-    case 4:
-      return b[s] === 68 && b[s + 1] === 97 && b[s + 2] === 116 && b[s + 3] === 101 ? TAG_KEY_DATE : 0;
-    case 5:
-      return b[s] === 70 && b[s + 1] === 108 && b[s + 2] === 111 && b[s + 3] === 97 && b[s + 4] === 116 ? TAG_KEY_FLOAT : 0;
-    case 6:
-      return b[s] === 83 && b[s + 1] === 116 && b[s + 2] === 114 && b[s + 3] === 105 && b[s + 4] === 110 && b[s + 5] === 103 ? TAG_KEY_STRING : 0;
-    case 7:
-      if (b[s] === 73 && b[s + 1] === 110 && b[s + 2] === 116 && b[s + 3] === 101 && b[s + 4] === 103 && b[s + 5] === 101 && b[s + 6] === 114) {
-        return TAG_KEY_INTEGER;
-      }
-      if (b[s] === 66 && b[s + 1] === 111 && b[s + 2] === 111 && b[s + 3] === 108 && b[s + 4] === 101 && b[s + 5] === 97 && b[s + 6] === 110) {
-        return TAG_KEY_BOOLEAN;
-      }
-      return 0;
-  }
-  return 0;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }

@@ -12,6 +12,8 @@ import { describeIoError } from '../model/errors.js';
 export interface Source {
   /** The name used in messages: the path, or `<stdin>`. */
   readonly name: string;
+  /** The file's path when the source is a file (it can be read again), else null. */
+  readonly path: string | null;
   /** Raw size in bytes when known (a regular file; for gzip, the compressed size). */
   readonly size: number | null;
   /** Whether the content turned out to be gzip (known after the first read). */
@@ -66,6 +68,10 @@ class FileSource implements Source {
     readonly size: number | null,
   ) {}
 
+  get path(): string {
+    return this.name;
+  }
+
   async read(buf: Uint8Array, offset: number, length: number): Promise<number> {
     if (this.inflated) return this.inflated.read(buf, offset, length);
     if (this.closed) return 0;
@@ -116,6 +122,7 @@ async function* rawChunks(first: Buffer, fh: FileHandle, count: (n: number) => v
 class StreamSource implements Source {
   gzip = false;
   rawBytes = 0;
+  readonly path = null;
   private it: AsyncIterator<Uint8Array> | null = null;
   private rest: Uint8Array | null = null;
   private done = false;

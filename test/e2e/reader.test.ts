@@ -158,21 +158,25 @@ describe('progress on a terminal', () => {
   it.runIf(hasScript)('shows records and bytes read for gzip input and for stdin, whatever the compressed size', async () => {
     const dir = tempDir();
     const lines: string[] = [];
-    for (let i = 0; i < 400_000; i++) lines.push(`{"id":${i},"status":"${i % 3 ? 'inactive' : 'active'}","pad":"${'p'.repeat(40)}"}`);
+    for (let i = 0; i < 1_200_000; i++) lines.push(`{"id":${i},"status":"${i % 3 ? 'inactive' : 'active'}"}`);
     const text = lines.join('\n') + '\n';
     const gz = gzipSync(text);
     expect(gz.length).toBeLessThan(8 << 20); // the old bar decided on this size and showed nothing
-    writeFiles(dir, { 'rules.json': A_IS_2, 'facts.ndjson.gz': gz, 'facts.ndjson': text });
+    const half = text.length >> 1;
+    writeFiles(dir, { 'rules.json': A_IS_2, 'facts.ndjson.gz': gz, 'a.ndjson': text.slice(0, half), 'b.ndjson': text.slice(half) });
     const node = process.execPath;
-    for (const cmd of [
+    // Progress shows once a run has lasted 0.3 s: stdin pauses half a second mid-way, so
+    // the run lasts that long on any machine; the gzip file is large enough to.
+    const cmds = [
       `${node} ${binPath} run -r rules.json facts.ndjson.gz -o /dev/null`,
-      `cat facts.ndjson | ${node} ${binPath} run -r rules.json -o /dev/null`,
-    ]) {
+      `(cat a.ndjson; sleep 0.5; cat b.ndjson) | ${node} ${binPath} run -r rules.json -o /dev/null`,
+    ];
+    for (const cmd of cmds) {
       const r = await execa('script', ['-qec', cmd, '/dev/null'], { cwd: dir, reject: false, env: { TERM: 'xterm', NO_COLOR: '1' } });
       expect(r.exitCode, String(r.stderr)).toBe(0);
       const screen = String(r.stdout);
       expect(screen, cmd).toMatch(/reading[^\n]*[\d,]+ records · \d+ MB/);
-      expect(screen, cmd).toContain('400,000 facts');
+      expect(screen, cmd).toContain('1,200,000 facts');
     }
   });
 });
