@@ -48,7 +48,6 @@ export class Chunker {
   private finished = false;
   private splitter: StructureSplitter | null = null;
   private spans = new SpanList();
-  format: DetectedFormat | null = null;
 
   constructor(source: Source, pool: BufferPool) {
     this.source = source;
@@ -109,7 +108,6 @@ export class Chunker {
       }
       await this.fill();
     }
-    this.format = format;
     if (format === 'json-array' || format === 'json-facts' || format === 'json-values') {
       this.splitter = new StructureSplitter(format === 'json-array' ? 'array' : format === 'json-facts' ? 'facts' : 'values');
     }
