@@ -21,4 +21,6 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', packages: 'external' }),
   // The engine-only child of `rete-eval bench`: one workload size per process.
   build({ ...common, entryPoints: ['src/bench/child.ts'], outfile: 'dist/bench-child.js' }),
+  // The fact reader's worker thread (loaded from beside dist/cli.js and dist/index.js).
+  build({ ...common, entryPoints: ['src/io/scan-worker.ts'], outfile: 'dist/scan-worker.js' }),
 ]);

@@ -22,7 +22,19 @@ export { compileNetwork, type Network } from './rete/network.js';
 export { explainNetwork, formatExplain, type ExplainNode } from './rete/explain.js';
 export { validateRules, type RuleChecks, type RuleValidation, type ValidationOptions } from './model/rules.js';
 export { Fact, FactShape, decodeFact, FIRST_CREATED_ID } from './model/fact.js';
-export { FactReader, detectFormat, type InputFormat, type DetectedFormat, type Reject, type ReaderOptions, type ReaderStats } from './io/reader.js';
+export {
+  FactReader,
+  detectFormat,
+  type InputFormat,
+  type DetectedFormat,
+  type Reject,
+  type ReaderOptions,
+  type ReaderStats,
+  type ReaderInfo,
+  type FileReadInfo,
+} from './io/reader.js';
+export { openSource, streamSource, type Source } from './io/source.js';
+export { ruleReads, type RuleReads } from './model/reads.js';
 export { firingLine, factLine, type ValueStyle } from './io/serialize.js';
 export type { RunReport, StageTimes, NetworkSummary } from './report/report.js';
 export {

@@ -6,7 +6,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { compileRuleFiles } from './engine.js';
-import { FactReader, type InputFormat, type Reject } from './io/reader.js';
+import { FactReader, PROJECT_MIN_BYTES, type InputFormat, type Reject } from './io/reader.js';
+import { ruleReads } from './model/reads.js';
 import { checkOutputTargets, OutputSink } from './io/output.js';
 import { FiringWriter, factLine, type ValueStyle } from './io/serialize.js';
 import { describeIoError, InputError, LimitError, RejectLimitError, type RuleIssue } from './model/errors.js';
@@ -45,8 +46,16 @@ export interface RunOptions {
   maxErrors?: number | undefined;
   /** Rule warnings count as errors. */
   strict?: boolean;
-  /** Raw input bytes read so far, after each batch (progress). */
-  onProgress?: (bytes: number) => void;
+  /**
+   * `projected`: facts hold only the fields the rules read, where that gives the same
+   * results (not with --emit facts, which writes whole facts); `whole`: every record is
+   * parsed whole; `auto` (default): projected, but files under a few MB are read whole.
+   */
+  reader?: 'auto' | 'projected' | 'whole';
+  /** Worker threads for the projected reader (default `auto`: by input size and cores). */
+  readerWorkers?: number | 'auto';
+  /** Raw input bytes read and records decoded so far, after each batch (progress). */
+  onProgress?: (bytes: number, records: number) => void;
   /** Called once the rules are compiled, with their warnings (each names its file and line). */
   onRulesLoaded?: (warnings: readonly RuleIssue[]) => void;
 }
@@ -94,12 +103,17 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     throw e;
   }
 
-  let bytes = 0;
+  const reads = ruleReads(compiled.rules);
+  const wholeReason =
+    opts.reader === 'whole' ? '--reader whole' : emit === 'facts' ? '--emit facts writes whole facts' : reads.whole ? reads.reason : undefined;
   const reader = new FactReader(opts.inputs, {
     format: opts.format ?? 'auto',
     onError: opts.onError ?? 'fail',
     onReject: rejectSink ? (r: Reject) => rejectSink.write(r.raw + '\n') : undefined,
-    onBytes: (n) => (bytes += n),
+    fields: wholeReason === undefined && !reads.whole ? reads.fields : null,
+    wholeReason,
+    projectMinBytes: (opts.reader ?? 'auto') === 'auto' ? PROJECT_MIN_BYTES : 0,
+    workers: opts.readerWorkers ?? 'auto',
   });
   const skipping = opts.onError === 'skip';
   // Firings (in the session's compact log) and finished facts are gathered per batch and
@@ -162,7 +176,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
       times.evaluateMs += performance.now() - t;
       await write();
       memory.sample();
-      opts.onProgress?.(bytes);
+      opts.onProgress?.(reader.bytesRead, reader.stats.records);
       if (out.closed) {
         stoppedEarly = 'stdout was closed';
         await batches.return(undefined);

@@ -113,6 +113,44 @@ function endToEndTable(w: WorkloadResult, mark: Mark): Table | null {
   };
 }
 
+function readersTable(w: WorkloadResult): Table | null {
+  const rows = w.sizes.flatMap((s) => {
+    const x = s.endToEnd;
+    const y = s.endToEndWhole;
+    const c = s.readers;
+    if (!x || !y || !c) return [];
+    return [
+      [
+        formatSize(s.size),
+        fmtCount(c.projectedFields),
+        fmtMs(x.time.median),
+        fmtMs(x.stagesMs.readParse),
+        fmtMs(y.time.median),
+        fmtMs(y.stagesMs.readParse),
+        `${fmtRatio(c.ratioMedian)} (${fmtRatio(c.ratioMin)}–${fmtRatio(c.ratioMax)})`,
+        fmtBytes(x.peakRssBytes),
+        fmtBytes(y.peakRssBytes),
+      ],
+    ];
+  });
+  if (rows.length === 0) return null;
+  return {
+    title: 'readers (end to end, alternated: projected, then --reader whole; ratio per pair)',
+    columns: [
+      { title: 'size' },
+      { title: 'fields read', align: R },
+      { title: 'projected', align: R },
+      { title: 'read+parse', align: R },
+      { title: 'whole', align: R },
+      { title: 'read+parse', align: R },
+      { title: 'projected ÷ whole', align: R },
+      { title: 'RSS projected', align: R },
+      { title: 'RSS whole', align: R },
+    ],
+    rows,
+  };
+}
+
 function linearityLine(label: string, l: Linearity | null, mark: Mark, key: string): string | null {
   if (!l) return null;
   return `${label} ${mark(l.value.toFixed(2), key)} — ${linearityVerdict(l.value)}`;
@@ -174,7 +212,7 @@ export function renderText(r: BenchResult, o: RenderOptions = {}): string {
       continue;
     }
     if (w.note) out.push(c.dim(`  note: ${w.note}`));
-    for (const t of [engineTable(w, mark), endToEndTable(w, mark)]) {
+    for (const t of [engineTable(w, mark), endToEndTable(w, mark), readersTable(w)]) {
       if (!t) continue;
       out.push(c.dim(`  ${t.title}`), textTable(t.columns, t.rows));
     }
@@ -221,7 +259,7 @@ export function renderMarkdown(r: BenchResult, o: RenderOptions = {}): string {
       continue;
     }
     if (w.note) out.push(`Note: ${w.note}.`, '');
-    for (const t of [engineTable(w, mark), endToEndTable(w, mark)]) {
+    for (const t of [engineTable(w, mark), endToEndTable(w, mark), readersTable(w)]) {
       if (!t) continue;
       out.push(`**${t.title.replace(/^./, (ch) => ch.toUpperCase())}**`, '', markdownTable(t.columns, t.rows));
     }

@@ -43,6 +43,15 @@ export interface EndToEndMeasurement {
   readonly stagesMs: { readonly compile: number; readonly readParse: number; readonly evaluate: number; readonly write: number; readonly total: number };
 }
 
+/** Projected against whole-record runs of the same file, alternated: end-to-end time ratio per pair. */
+export interface ReaderComparison {
+  readonly ratioMedian: number;
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+  /** Fields the projected reader read. */
+  readonly projectedFields: number;
+}
+
 export interface TimingFigures extends Summary {
   readonly factsPerSecond: number;
 }
@@ -53,6 +62,9 @@ export interface SizeResult {
   readonly expectedFirings: number;
   readonly engine: (EngineMeasurement & { readonly time: TimingFigures }) | null;
   readonly endToEnd: (EndToEndMeasurement & { readonly time: TimingFigures }) | null;
+  /** `--reader both`: the same runs with the whole-record reader, and projected ÷ whole per pair. */
+  readonly endToEndWhole?: (EndToEndMeasurement & { readonly time: TimingFigures }) | null;
+  readonly readers?: ReaderComparison | null;
   readonly referenceMs: number | null;
   readonly targetMs: number | null;
   readonly memoryTargetBytes: number | null;
@@ -96,7 +108,7 @@ export interface BenchResult {
   readonly schema: typeof RESULT_SCHEMA;
   readonly createdAt: string;
   readonly environment: BenchEnvironment;
-  readonly options: { readonly runs: number; readonly warmup: number; readonly engine: boolean; readonly endToEnd: boolean };
+  readonly options: { readonly runs: number; readonly warmup: number; readonly engine: boolean; readonly endToEnd: boolean; readonly reader?: string };
   readonly workloads: WorkloadResult[];
 }
 
@@ -114,13 +126,21 @@ export interface SizeSpec {
   readonly memoryTargetBytes: number | null;
 }
 
-export function buildSizeResult(spec: SizeSpec, engine: EngineMeasurement | null, endToEnd: EndToEndMeasurement | null): SizeResult {
+export function buildSizeResult(
+  spec: SizeSpec,
+  engine: EngineMeasurement | null,
+  endToEnd: EndToEndMeasurement | null,
+  whole: { measurement: EndToEndMeasurement; comparison: ReaderComparison } | null = null,
+): SizeResult {
   const e = engine ? { ...engine, time: timingFigures(engine.runsMs, engine.facts) } : null;
   const x = endToEnd ? { ...endToEnd, time: timingFigures(endToEnd.runsMs, endToEnd.facts) } : null;
   return {
     ...spec,
     engine: e,
     endToEnd: x,
+    ...(whole
+      ? { endToEndWhole: { ...whole.measurement, time: timingFigures(whole.measurement.runsMs, whole.measurement.facts) }, readers: whole.comparison }
+      : {}),
     engineVsReference: e ? ratio(e.time.median, spec.referenceMs) : null,
     engineVsTarget: e ? ratio(e.time.median, spec.targetMs) : null,
     endToEndVsTarget: x ? ratio(x.time.median, spec.targetMs) : null,

@@ -6,7 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ensureDataset } from './datasets.js';
 import { compileWorkload } from './engine-run.js';
-import { measureEndToEnd } from './end-to-end.js';
+import { compareReaders, measureEndToEnd } from './end-to-end.js';
 import {
   buildSizeResult,
   MEMORY_TARGETS,
@@ -34,6 +34,8 @@ export interface BenchPlan {
   readonly bin: string;
   readonly version: string;
   readonly childNodeFlags?: readonly string[];
+  /** End to end with `run`'s default reader (auto), one of the two, or both alternated. */
+  readonly reader?: 'auto' | 'projected' | 'whole' | 'both';
 }
 
 export type BenchProgress =
@@ -43,7 +45,8 @@ export type BenchProgress =
 
 /** Steps the progress bar counts: writing the files, then every engine and end-to-end run. */
 export function countSteps(plan: BenchPlan, sizesOf: (w: Workload) => readonly number[]): number {
-  const perSize = (plan.engine ? plan.warmup + plan.runs : 0) + (plan.endToEnd ? plan.warmup + plan.runs + 1 : 0);
+  const e2eRuns = (plan.warmup + plan.runs) * (plan.reader === 'both' ? 2 : 1);
+  const perSize = (plan.engine ? plan.warmup + plan.runs : 0) + (plan.endToEnd ? e2eRuns + 1 : 0);
   return plan.workloads.reduce((n, w) => n + sizesOf(w).length * perSize, 0);
 }
 
@@ -99,10 +102,11 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
         engine = out.measurement;
       }
       let endToEnd: EndToEndMeasurement | null = null;
+      let whole: Parameters<typeof buildSizeResult>[3] = null;
       if (plan.endToEnd) {
         const dataset = ensureDataset(w, size, plan.cacheDir);
         progress({ kind: 'step', label: `${label} files ${dataset.written ? 'written' : 'cached'}` });
-        endToEnd = await measureEndToEnd(dataset, {
+        const options = {
           bin: plan.bin,
           workload: w.name,
           size,
@@ -110,8 +114,15 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
           runs: plan.runs,
           warmup: plan.warmup,
           reportFile: join(plan.cacheDir, `report-${process.pid}.json`),
-          onRun: (phase, i) => progress({ kind: 'step', label: `${label} end-to-end ${phase === 'warmup' ? 'warm-up' : `run ${i + 1}/${plan.runs}`}` }),
-        });
+          reader: plan.reader === undefined || plan.reader === 'both' ? ('auto' as const) : plan.reader,
+          onRun: (phase: 'warmup' | 'measure', i: number) =>
+            progress({ kind: 'step', label: `${label} end-to-end ${phase === 'warmup' ? 'warm-up' : `run ${i + 1}/${plan.runs}`}` }),
+        };
+        if (plan.reader === 'both') {
+          const both = await compareReaders(dataset, options);
+          endToEnd = both.projected;
+          whole = { measurement: both.whole, comparison: both.comparison };
+        } else endToEnd = await measureEndToEnd(dataset, options);
       }
       results.push(
         buildSizeResult(
@@ -125,6 +136,7 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
           },
           engine,
           endToEnd,
+          whole,
         ),
       );
     }
@@ -165,7 +177,7 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
       cpus: cpu.length,
       memoryBytes: totalmem(),
     },
-    options: { runs: plan.runs, warmup: plan.warmup, engine: plan.engine, endToEnd: plan.endToEnd },
+    options: { runs: plan.runs, warmup: plan.warmup, engine: plan.engine, endToEnd: plan.endToEnd, reader: plan.reader ?? 'auto' },
     workloads,
   };
 }

@@ -42,6 +42,7 @@ interface BenchFlags {
   childHeapMb?: number;
   from?: string;
   progress: boolean;
+  reader: 'auto' | 'projected' | 'whole' | 'both';
 }
 
 export function registerBench(program: Command): void {
@@ -68,6 +69,11 @@ export function registerBench(program: Command): void {
     .option('--child-heap-mb <n>', 'V8 old-space limit of the engine-only child (node --max-old-space-size)', integerOption(64))
     .option('--from <file>', 'measure nothing: print (and write, compare, check) an earlier --json result')
     .option('--no-progress', 'never show progress bars')
+    .addOption(
+      new Option('--reader <kind>', 'fact reader of the end-to-end runs (as run --reader); both: projected and whole alternated, with their ratio')
+        .choices(['auto', 'projected', 'whole', 'both'])
+        .default('auto'),
+    )
     .addHelpText(
       'after',
       `
@@ -78,6 +84,7 @@ reported as not supported. Examples:
   rete-eval bench --workload simple --sizes 100k,200k --runs 3
   rete-eval bench --workload all --json bench.json --markdown bench.md --svg bench.svg
   rete-eval bench --baseline bench.json --check
+  rete-eval bench --workload simple --sizes 1m --reader both   # projected vs whole records
   rete-eval bench --from bench.json --svg bench.svg`,
     )
     .action(async (flags: BenchFlags) => {
@@ -143,6 +150,7 @@ async function measure(flags: BenchFlags): Promise<BenchResult> {
         bin,
         version: typeof __VERSION__ === 'string' ? __VERSION__ : 'dev',
         childNodeFlags: flags.childHeapMb !== undefined ? [`--max-old-space-size=${flags.childHeapMb}`] : [],
+        reader: flags.reader,
       },
       progress.on,
     );

@@ -3,17 +3,14 @@
 // writes --report), and hints when stdin is a terminal.
 
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { runBatch } from '../pipeline.js';
-import { totalSize } from '../io/source.js';
 import { ExitCode, formatIssue, UsageError } from '../model/errors.js';
 import { plural } from '../model/words.js';
-import { formatBytes, formatReport } from '../report/human.js';
+import { formatReport } from '../report/human.js';
 import type { RunReport } from '../report/report.js';
 import { collect, exitCodesHelp, integerOption, useColor } from './options.js';
+import { startProgress } from './progress.js';
 
-/** Inputs at least this large get a progress bar (on a TTY). */
-const PROGRESS_MIN_BYTES = 8 << 20;
 /** Default for --max-firings: stops runaway rule loops, far above any real batch. */
 export const DEFAULT_MAX_FIRINGS = 50_000_000;
 
@@ -33,6 +30,7 @@ interface RunFlags {
   strict?: boolean;
   quiet?: boolean;
   progress: boolean;
+  reader: 'auto' | 'projected' | 'whole';
 }
 
 export function registerRun(program: Command): void {
@@ -63,6 +61,14 @@ export function registerRun(program: Command): void {
     .option('--strict', `treat warnings about the rules as errors (exit ${ExitCode.INVALID_RULES})`)
     .option('-q, --quiet', 'do not print the report on stderr (warnings about the rules and skipped records are still printed)')
     .option('--no-progress', 'never show a progress bar')
+    .addOption(
+      new Option(
+        '--reader <kind>',
+        'projected: parse only the fields the rules read (where results are the same); whole: parse every record whole; auto: projected from a few MB of input',
+      )
+        .choices(['auto', 'projected', 'whole'])
+        .default('auto'),
+    )
     .addHelpText('after', exitCodesHelp())
     .action(async (facts: string[], flags: RunFlags) => {
       const rules = flags.rules ?? [];
@@ -75,7 +81,7 @@ export function registerRun(program: Command): void {
         // without a word it looks like a hang.
         process.stderr.write('rete-eval: reading facts from stdin (the terminal); end with Ctrl-D, or name fact files: rete-eval run -r RULES FACTS...\n');
       }
-      const bar = progressBar(facts, flags);
+      const bar = flags.progress && !flags.quiet ? startProgress(facts, process.stderr) : null;
       let report: RunReport;
       try {
         report = await runBatch({
@@ -93,7 +99,9 @@ export function registerRun(program: Command): void {
           rejectsFile: flags.rejects,
           reportFile: flags.report,
           strict: flags.strict === true,
-          onProgress: bar ? (bytes) => bar.update(bytes) : undefined,
+          reader: flags.reader,
+          readerWorkers: readerThreads(),
+          onProgress: bar ? (bytes, records) => bar.update(bytes, records) : undefined,
           onRulesLoaded: (warnings) => {
             // Never hidden by --quiet: a typo in a rule changes what the run does.
             for (const w of warnings) process.stderr.write(`rete-eval: warning: ${formatIssue(w, rules[0], { withRule: true })}\n`);
@@ -111,23 +119,11 @@ export function registerRun(program: Command): void {
     });
 }
 
-function progressBar(facts: string[], flags: RunFlags): cliProgress.SingleBar | null {
-  if (!flags.progress || flags.quiet || process.stderr.isTTY !== true) return null;
-  const total = totalSize(facts);
-  if (total === null || total < PROGRESS_MIN_BYTES) return null;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'reading |{bar}| {percentage}% · {done} of {size} · eta {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 20,
-      formatValue: (v, _o, type) => (type === 'value' ? formatBytes(v) : type === 'total' ? formatBytes(v) : String(v)),
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { size: formatBytes(total), done: formatBytes(0) });
-  const update = bar.update.bind(bar);
-  bar.update = ((value: number) => update(value, { done: formatBytes(value) })) as typeof bar.update;
-  return bar;
+/** RETE_EVAL_READER_THREADS=n sets the reader's worker threads (0: none), for measurements. */
+function readerThreads(): number | 'auto' {
+  const v = process.env.RETE_EVAL_READER_THREADS;
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`RETE_EVAL_READER_THREADS: expected an integer ≥ 0 or "auto", got "${v}"`);
+  return n;
 }

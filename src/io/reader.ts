@@ -1,23 +1,26 @@
-// The fact reader: reads files (or stdin) in order, detects each one's format from its
-// content, cuts it into records with the fastest correct reader for that format, and
-// decodes records into Facts in batches, applying the error policy (fail, or skip+reject).
+// The fact reader: reads inputs (paths or open Sources) in order, detects each one's format
+// from its content, cuts it into chunks of whole records, and decodes them into Facts in
+// input order, applying the error policy (fail, or skip+reject). Two decoders: projected
+// (only the keys the rules read, by the byte scanner, in worker threads for large inputs)
+// and whole (JSON.parse + decodeFact per record). Both give the same facts and errors.
 
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
-import { parser } from 'stream-json';
-import { pick } from 'stream-json/filters/pick.js';
-import { streamArray } from 'stream-json/streamers/stream-array.js';
-import chain from 'stream-chain';
-import { Readable } from 'node:stream';
-import { decodeFact, describeDecodeFailure, type Fact } from '../model/fact.js';
+import { availableParallelism } from 'node:os';
+import { decodeFact, Fact } from '../model/fact.js';
 import { FactError } from '../model/errors.js';
-import { locateJsonError } from './json-error.js';
+import { setOwn, type FieldMap } from '../model/value.js';
+import { recordError } from './record-error.js';
+import { streamJsonFacts } from './stream-json.js';
 import { openSource, type Source } from './source.js';
-import { ArraySplitter, NdjsonSplitter, SplitError, TextBatch, type Splitter } from './splitters.js';
+import { BufferPool, Chunker, type Chunk } from './chunker.js';
+import { chunkLines, LineTracker, type ChunkLines } from './chunk-stats.js';
+import { ChunkScanner } from './scan.js';
+import { compileScanPlan, type ScanPlan } from './scan-plan.js';
+import { BatchMaterializer, type SlowRecords } from './materialize.js';
+import { ScanPool } from './scan-pool.js';
+import type { ScannedBatch } from './batch.js';
+import type { DetectedFormat, InputFormat } from './detect.js';
 
-export type InputFormat = 'auto' | 'ndjson' | 'json';
-/** How a file was read: which reader served it. */
-export type DetectedFormat = 'ndjson' | 'json-array' | 'json-facts' | 'json-stream';
+export { detectFormat, type DetectedFormat, type InputFormat } from './detect.js';
 
 export interface Reject {
   readonly file: string;
@@ -36,9 +39,25 @@ export interface ReaderOptions {
   onError?: 'fail' | 'skip';
   /** Receives every skipped record (skip mode). */
   onReject?: (r: Reject) => void;
-  /** Raw bytes read from disk or stdin (before gunzip), for progress. */
-  onBytes?: (n: number) => void;
+  /**
+   * The top-level keys to read (see ruleReads): facts hold only these fields (plus the id,
+   * timestamp and external id), and everything else is validated and skipped. Undefined or
+   * null: whole records.
+   */
+  fields?: readonly string[] | null;
+  /** Why whole records are read, for the report (when `fields` is not given). */
+  wholeReason?: string;
+  /** Worker threads for the projected reader: a count, or `auto` (by input size and cores). */
+  workers?: number | 'auto';
+  /**
+   * Files smaller than this (when their size is known) are read whole even when `fields`
+   * is given: below a few MB the scanner's warm-up costs more than it saves. Default 0.
+   */
+  projectMinBytes?: number;
 }
+
+/** Which decoder read a file. */
+export type ReaderKind = 'projected' | 'whole' | 'stream-json';
 
 export interface FileReadInfo {
   readonly name: string;
@@ -46,6 +65,21 @@ export interface FileReadInfo {
   gzip: boolean;
   records: number;
   skipped: number;
+  reader: ReaderKind | null;
+}
+
+/** How the records were decoded, for the report. */
+export interface ReaderInfo {
+  /** `projected`, or `whole` (also when some file needed stream-json). */
+  kind: 'projected' | 'whole';
+  /** The keys read (projected). */
+  readonly fields: readonly string[];
+  /** Why the reader is what it is. */
+  reason: string;
+  /** Worker threads used (0: all on the main thread). */
+  workers: number;
+  /** Projected: records the scanner left to the whole-record decoder (invalid or unusual ones). */
+  slowRecords: number;
 }
 
 export interface ReaderStats {
@@ -55,119 +89,256 @@ export interface ReaderStats {
   /** The first skipped records, for the report. */
   readonly firstRejects: Reject[];
   readonly files: FileReadInfo[];
+  readonly reader: ReaderInfo;
 }
 
 const MAX_KEPT_REJECTS = 20;
-/** How much text detection looks at before deciding on the first character alone. */
-const DETECT_LIMIT = 1 << 20;
-/** The stream-json fallback decodes in batches of this many records. */
-const STREAM_BATCH = 2048;
+const PROJECTED_REASON = 'reads only the fields the rules use';
+/**
+ * With `workers: auto`, inputs smaller than this are scanned on the main thread. Measured
+ * on simple (README, Performance): one worker lost at 200K and 500K records (32 and 78 MB)
+ * and won at 1M (162 MB): below that, its start-up and its own warm-up cost more than
+ * the main thread saves.
+ */
+export const WORKER_MIN_BYTES = 96 << 20;
+/**
+ * Inputs of unknown length (stdin, gzip) start on the main thread and get a worker once
+ * this much content has come: by then the input is likely large, and most of it is left.
+ */
+const WORKER_LAZY_BYTES = 48 << 20;
+/**
+ * The size from which `projectMinBytes: auto` callers (rete-eval run) project: at 10K
+ * records (1.6 MB) the whole-record reader was faster, at 50K (8 MB) they were even.
+ */
+export const PROJECT_MIN_BYTES = 4 << 20;
+/**
+ * Chunks in flight per worker: enough queued that a worker keeps scanning while the main
+ * thread evaluates and writes a batch (with 2, workers sat idle for a third of the run).
+ */
+const IN_FLIGHT_PER_WORKER = 4;
 
-export class FactReader {
-  readonly stats: ReaderStats = { records: 0, facts: 0, skipped: 0, firstRejects: [], files: [] };
-  private readonly paths: readonly string[];
+/** A scanned chunk, back in the main thread. */
+interface Scanned {
+  buffer: ArrayBuffer;
+  length: number;
+  batch: ScannedBatch;
+  lines: ChunkLines;
+  ndjson: boolean;
+  error: string | null;
+  /** Scanned by a worker (its arrays go back to one). */
+  worker: boolean;
+}
+
+export class FactReader implements SlowRecords {
+  readonly stats: ReaderStats;
+  private readonly inputs: readonly (string | Source)[];
   private readonly format: InputFormat;
   private readonly skip: boolean;
   private readonly onReject: ((r: Reject) => void) | null;
-  private readonly onBytes: ((n: number) => void) | undefined;
+  private readonly plan: ScanPlan | null;
+  private readonly workers: number | 'auto';
+  private readonly projectMinBytes: number;
+  private readonly buffers = new BufferPool();
+  private readonly sources: Source[] = [];
+  private scanner: ChunkScanner | null = null;
+  private materializer: BatchMaterializer | null = null;
+  private pool: ScanPool | null = null;
+  private poolStarted = false;
+  private contentBytes = 0;
   private ordinal = 0;
+  private seq = 0;
   private file: FileReadInfo | null = null;
+  // The chunk being decoded (for slow records and error locations): its bytes, the line
+  // count before it, and how a record's line is found.
+  private curBuf: Buffer = Buffer.alloc(0);
+  private curLines = new LineTracker();
+  private curMode: 'batch-lines' | 'whole-lines' | 'spans' = 'spans';
+  /** batch-lines: each record's line within the chunk, from the scanner. */
+  private curBatchLines: Int32Array = new Int32Array(0);
+  /** whole-lines: the line (within the chunk) of the record being decoded. */
+  private curLine = 0;
 
-  constructor(paths: readonly string[], options: ReaderOptions = {}) {
-    this.paths = paths.length === 0 ? ['-'] : paths;
+  constructor(inputs: readonly (string | Source)[], options: ReaderOptions = {}) {
+    this.inputs = inputs.length === 0 ? ['-'] : inputs;
     this.format = options.format ?? 'auto';
     this.skip = options.onError === 'skip';
     this.onReject = options.onReject ?? null;
-    this.onBytes = options.onBytes;
+    const fields = options.fields ?? null;
+    this.plan = fields === null ? null : compileScanPlan(fields);
+    this.workers = options.workers ?? 'auto';
+    this.projectMinBytes = options.projectMinBytes ?? 0;
+    this.stats = {
+      records: 0,
+      facts: 0,
+      skipped: 0,
+      firstRejects: [],
+      files: [],
+      reader: {
+        kind: fields === null ? 'whole' : 'projected',
+        fields: fields ?? [],
+        reason: fields === null ? (options.wholeReason ?? 'whole records were asked for') : PROJECTED_REASON,
+        workers: 0,
+        slowRecords: 0,
+      },
+    };
+  }
+
+  /** Raw bytes read so far from every input (compressed bytes for gzip), for progress. */
+  get bytesRead(): number {
+    let n = 0;
+    for (const s of this.sources) n += s.rawBytes;
+    return n;
   }
 
   /** Facts in input order, a batch per chunk read. Throws FactError or InputError. */
   async *batches(): AsyncGenerator<Fact[]> {
-    for (const path of this.paths) {
-      const source = openSource(path);
-      const info: FileReadInfo = { name: source.name, format: null, gzip: false, records: 0, skipped: 0 };
-      this.stats.files.push(info);
-      this.file = info;
-      yield* this.readSource(source, info);
-      info.gzip = source.gzip;
+    try {
+      for (const input of this.inputs) {
+        const source = typeof input === 'string' ? openSource(input) : input;
+        this.sources.push(source);
+        const info: FileReadInfo = { name: source.name, format: null, gzip: false, records: 0, skipped: 0, reader: null };
+        this.stats.files.push(info);
+        this.file = info;
+        try {
+          yield* this.readSource(source, info);
+        } finally {
+          info.gzip = source.gzip;
+          await source.close();
+        }
+      }
+    } finally {
+      this.settleReaderInfo();
+      await this.close();
     }
+  }
+
+  /** Stops the worker threads (also done when batches() ends). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
   }
 
   private async *readSource(source: Source, info: FileReadInfo): AsyncGenerator<Fact[]> {
-    const chunks = source.text(this.onBytes);
-    // Gather enough text to detect the format.
-    let head = '';
-    let done = false;
-    while (!done && !decidable(head)) {
-      const r = await chunks.next();
-      if (r.done) done = true;
-      else head += r.value;
-    }
+    const chunker = new Chunker(source, this.buffers);
+    const format = await chunker.detect(this.format);
     info.gzip = source.gzip;
-    const format = detectFormat(head, this.format);
     info.format = format;
     if (format === null) return; // empty input
     if (format === 'json-stream') {
-      yield* this.readWithStreamJson(source, head, chunks, done);
+      info.reader = 'stream-json';
+      this.note(`${source.name} is a JSON document whose "facts" array is not its first key (read whole by stream-json)`);
+      yield* this.readWithStreamJson(source, chunker);
       return;
     }
-    const splitter: Splitter = format === 'ndjson' ? new NdjsonSplitter() : new ArraySplitter(format === 'json-facts');
-    const texts = new TextBatch();
-    let pending: string | null = head;
+    this.curLines = new LineTracker();
+    const small = source.size !== null && !source.gzip && source.size < this.projectMinBytes;
+    if (this.plan === null || small) {
+      info.reader = 'whole';
+      if (small && this.plan !== null) this.note(`${source.name} is small (under ${this.projectMinBytes >> 20} MB): projection pays off on larger inputs`);
+      yield* this.readWhole(chunker, source.name);
+    } else {
+      info.reader = 'projected';
+      yield* this.readProjected(chunker, source, this.plan);
+    }
+  }
+
+  /**
+   * The reader line of the report: projected when any file was (its reason notes files
+   * read whole), else whole with the first reason why.
+   */
+  private note(why: string): void {
+    const r = this.stats.reader;
+    if (this.plan === null) return;
+    r.reason = r.reason === PROJECTED_REASON ? why : r.reason;
+  }
+
+  /** Settles the reader line once the files are read. */
+  private settleReaderInfo(): void {
+    const r = this.stats.reader;
+    if (this.plan === null) return;
+    const projected = this.stats.files.some((f) => f.reader === 'projected');
+    r.kind = projected ? 'projected' : 'whole';
+    if (projected && r.reason !== PROJECTED_REASON) r.reason = `${PROJECTED_REASON}; ${r.reason}`;
+  }
+
+  // -------------------------------------------------------------------------
+  // Whole records: JSON.parse + decodeFact on the main thread.
+
+  private async *readWhole(chunker: Chunker, file: string): AsyncGenerator<Fact[]> {
     for (;;) {
-      let chunk: string;
-      if (pending !== null) {
-        chunk = pending;
-        pending = null;
-      } else if (done) break;
+      const chunk = await chunker.next();
+      if (chunk === null) return;
+      const out: Fact[] = [];
+      this.curBuf = chunk.buf;
+      let lines: ChunkLines;
+      if (chunk.spans === null) lines = this.wholeLines(chunk, out);
       else {
-        const r = await chunks.next();
-        if (r.done) {
-          done = true;
-          break;
-        }
-        chunk = r.value;
+        const spans = chunk.spans;
+        this.curMode = 'spans';
+        for (let i = 0; i < chunk.spanCount; i++) this.slow(i, spans[2 * i]!, spans[2 * i + 1]!, this.ordinal++, out);
+        this.count(chunk.spanCount, out.length);
+        lines = chunkLines(chunk.buf, chunk.length);
       }
-      texts.clear();
-      this.split(splitter, chunk, texts, source.name);
-      if (texts.texts.length > 0) yield this.decodeTexts(texts, source.name);
+      this.endChunk(chunk.error, lines, file);
+      this.buffers.release(chunk.buf.buffer as ArrayBuffer);
+      if (out.length > 0) yield out;
     }
-    texts.clear();
-    this.split(splitter, null, texts, source.name);
-    if (texts.texts.length > 0) yield this.decodeTexts(texts, source.name);
   }
 
-  private split(splitter: Splitter, chunk: string | null, out: TextBatch, file: string): void {
+  /** The records of an NDJSON chunk: one a line, blank lines skipped, a CR before the newline dropped. */
+  private wholeLines(chunk: Chunk, out: Fact[]): ChunkLines {
+    const b = chunk.buf;
+    const end = chunk.length;
+    this.curMode = 'whole-lines';
+    let line = 0;
+    let records = 0;
+    let p = 0;
+    let newlines = 0;
+    let lastNl = -1;
+    const before = out.length;
+    while (p < end) {
+      let nl = b.indexOf(10, p);
+      if (nl < 0 || nl >= end) nl = end;
+      let e = nl;
+      if (e > p && b[e - 1] === 13) e--;
+      let q = p;
+      while (q < e && (b[q] === 32 || b[q] === 9 || b[q] === 13)) q++;
+      if (q < e) {
+        this.curLine = line;
+        this.slow(records++, p, e, this.ordinal++, out);
+      }
+      if (nl < end) {
+        line++;
+        newlines++;
+        lastNl = nl;
+      }
+      p = nl + 1;
+    }
+    this.count(records, out.length - before);
+    return { newlines, tailUnits: lastNl === end - 1 ? 0 : chunkLines(b, end).tailUnits };
+  }
+
+  /**
+   * Decodes record `r` of the current chunk whole (JSON.parse + decodeFact), as the whole
+   * reader does for every record; the projected reader sends here the records its scanner
+   * left alone. Keeps only the projected fields. Rejects a bad record (or throws, in fail mode).
+   */
+  slow(r: number, start: number, end: number, ordinal: number, out: Fact[]): void {
+    if (this.plan !== null) this.stats.reader.slowRecords++;
+    const text = this.curBuf.toString('utf8', start, end);
+    let fact: Fact;
     try {
-      if (chunk === null) splitter.end(out);
-      else splitter.push(chunk, out);
+      fact = decodeFact(JSON.parse(text), ordinal);
     } catch (e) {
-      if (e instanceof SplitError) {
-        throw new FactError('E_FACT_JSON', file, e.line, `${e.message} (the JSON structure is broken; records after this point cannot be read)`, e.column);
-      }
-      throw e;
+      let line: number;
+      let column = 1;
+      if (this.curMode === 'spans') ({ line, column } = this.curLines.locate(this.curBuf, start));
+      else line = this.curLines.line + 1 + (this.curMode === 'batch-lines' ? this.curBatchLines[r]! : this.curLine);
+      this.reject(e, this.file!.name, line, text, column);
+      return;
     }
-  }
-
-  /** Parses and decodes a batch of record texts. One try per batch, not per record. */
-  private decodeTexts(batch: TextBatch, file: string): Fact[] {
-    const texts = batch.texts;
-    const n = texts.length;
-    const out: Fact[] = [];
-    let i = 0;
-    while (i < n) {
-      try {
-        for (; i < n; i++) {
-          const ordinal = this.ordinal++;
-          out.push(decodeFact(JSON.parse(texts[i]!), ordinal));
-        }
-      } catch (e) {
-        this.reject(e, file, batch.lines[i]!, texts[i]!, undefined, batch.columns[i]!);
-        i++;
-      }
-    }
-    this.count(n, out.length);
-    return out;
+    out.push(this.plan === null ? fact : projected(fact, this.plan.fields));
   }
 
   private count(records: number, facts: number): void {
@@ -176,26 +347,133 @@ export class FactReader {
     this.file!.records += records;
   }
 
-  /** Turns a record's failure into a FactError; throws it, or (skip mode) records the reject. */
-  /** `column`: where the record's text starts on its first line (1-based). */
-  private reject(e: unknown, file: string, line: number | undefined, raw: string, prefix: string | undefined, column = 1): void {
-    let err: FactError;
-    if (e instanceof SyntaxError) {
-      const where = locateJsonError(raw);
-      err = where
-        ? new FactError(
-            'E_FACT_JSON',
-            file,
-            line === undefined ? undefined : line + where.line - 1,
-            `invalid JSON: ${where.message}`,
-            where.line === 1 ? column + where.column - 1 : where.column,
-          )
-        : new FactError('E_FACT_JSON', file, line, `invalid JSON: ${e.message}`);
-    } else {
-      const d = describeDecodeFailure(e);
-      const path = prefix ? prefix + d.jsonPath.slice(1) : d.jsonPath;
-      err = new FactError('E_FACT_INVALID', file, line, d.message, undefined, path);
+  /** After a chunk's records: move the line count past it; throw a structural error found at its end. */
+  private endChunk(error: string | null, lines: ChunkLines, file: string): void {
+    this.curLines.advance(lines);
+    if (error !== null) {
+      throw new FactError(
+        'E_FACT_JSON',
+        file,
+        this.curLines.line + 1,
+        `${error} (the JSON structure is broken; records after this point cannot be read)`,
+        this.curLines.units + 1,
+      );
     }
+  }
+
+  // -------------------------------------------------------------------------
+  // Projected records: the byte scanner, in worker threads for large inputs.
+
+  private async *readProjected(chunker: Chunker, source: Source, plan: ScanPlan): AsyncGenerator<Fact[]> {
+    this.materializer ??= new BatchMaterializer(plan);
+    this.maybeStartPool(source, plan);
+    const pending: Promise<Scanned>[] = [];
+    let done = false;
+    const read = async (): Promise<Chunk | null> => {
+      const chunk = done ? null : await chunker.next();
+      if (chunk === null) done = true;
+      else {
+        this.contentBytes += chunk.length;
+        if (!this.poolStarted && this.workers === 'auto' && this.contentBytes >= WORKER_LAZY_BYTES) this.startPool(plan);
+      }
+      return chunk;
+    };
+    for (;;) {
+      const limit = this.pool === null ? 1 : this.pool.size * IN_FLIGHT_PER_WORKER;
+      while (!done && pending.length < limit) {
+        const chunk = await read();
+        if (chunk !== null) pending.push(this.scan(chunk, plan));
+      }
+      const next = pending.shift();
+      if (next === undefined) return;
+      const s = await next;
+      const out = this.decodeScanned(s, source.name);
+      if (out.length > 0) yield out;
+    }
+  }
+
+  /**
+   * `auto`: workers for a file of WORKER_MIN_BYTES or more at once, else once
+   * WORKER_LAZY_BYTES of content have been read (stdin, gzip, small files in a row); a
+   * number: that many, whatever the size.
+   */
+  private maybeStartPool(source: Source, plan: ScanPlan): void {
+    if (this.poolStarted) return;
+    if (this.workers !== 'auto' || (source.size !== null && !source.gzip && source.size >= WORKER_MIN_BYTES)) this.startPool(plan);
+  }
+
+  private startPool(plan: ScanPlan): void {
+    this.poolStarted = true;
+    // auto: the cores left beside the main thread (which evaluates and writes), 1 to 3.
+    // On 2 cores one worker measured faster than two: three busy threads on two cores
+    // slowed each other more than the second scanner gained (see the README).
+    const n = this.workers === 'auto' ? Math.max(1, Math.min(3, availableParallelism() - 1)) : this.workers;
+    if (n < 1) return;
+    this.pool = ScanPool.start(plan.fields, n);
+    this.stats.reader.workers = this.pool?.size ?? 0;
+  }
+
+  private scan(chunk: Chunk, plan: ScanPlan): Promise<Scanned> {
+    const ndjson = chunk.spans === null;
+    const pool = this.pool;
+    if (pool !== null) {
+      const seq = this.seq++;
+      return pool
+        .scan({
+          seq,
+          buffer: chunk.buf.buffer as ArrayBuffer,
+          length: chunk.length,
+          spans: chunk.spans === null ? null : (chunk.spans.buffer as ArrayBuffer),
+          spanCount: chunk.spanCount,
+          recycle: this.takeSpare(),
+        })
+        .then((r) => ({ buffer: r.buffer, length: chunk.length, batch: r.batch, lines: r.lines, ndjson, error: chunk.error, worker: true }));
+    }
+    this.scanner ??= new ChunkScanner(plan);
+    const b = chunk.buf;
+    let batch: ScannedBatch;
+    let lines: ChunkLines;
+    if (ndjson) {
+      batch = this.scanner.scanLines(b, 0, chunk.length);
+      const lastNl = chunk.length > 0 && b[chunk.length - 1] === 10;
+      lines = { newlines: batch.newlines, tailUnits: lastNl ? 0 : chunkLines(b, chunk.length).tailUnits };
+    } else {
+      batch = this.scanner.scanSpans(b, chunk.spans!, chunk.spanCount);
+      lines = chunkLines(b, chunk.length);
+    }
+    return Promise.resolve({ buffer: b.buffer as ArrayBuffer, length: chunk.length, batch, lines, ndjson, error: chunk.error, worker: false });
+  }
+
+  private decodeScanned(s: Scanned, file: string): Fact[] {
+    const out: Fact[] = [];
+    this.curBuf = Buffer.from(s.buffer);
+    this.curMode = s.ndjson ? 'batch-lines' : 'spans';
+    this.curBatchLines = s.batch.lines;
+    this.ordinal = this.materializer!.materialize(s.batch, this.curBuf, this.ordinal, out, this);
+    this.count(s.batch.count, out.length);
+    this.endChunk(s.error, s.lines, file);
+    this.buffers.release(s.buffer);
+    // The batch's arrays go back to a scanner to be filled again.
+    if (s.worker) this.spares.push(s.batch);
+    else this.scanner?.recycle(s.batch);
+    return out;
+  }
+
+  /** Finished batches whose arrays can travel back to a worker. */
+  private readonly spares: ScannedBatch[] = [];
+  private takeSpare(): ScannedBatch | null {
+    return this.spares.pop() ?? null;
+  }
+
+  // -------------------------------------------------------------------------
+  // Errors.
+
+  /**
+   * Turns a record's failure into a FactError; throws it, or (skip mode) records the reject.
+   * `line`/`column`: where the record's text starts (1-based).
+   */
+  private reject(e: unknown, file: string, line: number | undefined, raw: string, column = 1, prefix?: string): void {
+    const err = recordError(e, file, line, raw, column, prefix);
     if (!this.skip) throw err;
     this.stats.skipped++;
     this.file!.skipped++;
@@ -212,53 +490,11 @@ export class FactReader {
     this.onReject?.(r);
   }
 
-  /** The general `{..., "facts": [...], ...}` document, through stream-json. */
-  private async *readWithStreamJson(source: Source, head: string, rest: AsyncGenerator<string>, done: boolean): AsyncGenerator<Fact[]> {
-    let sawFacts = false;
-    const text = async function* () {
-      yield head;
-      if (!done) yield* rest;
-    };
-    const pipeline = chain([
-      Readable.from(text()),
-      parser(),
-      pick({
-        filter: (stack: readonly (string | number | null)[]) => {
-          if (stack.length === 1 && stack[0] === 'facts') {
-            sawFacts = true;
-            return true;
-          }
-          return false;
-        },
-      }),
-      streamArray(),
-    ]);
-    let values: unknown[] = [];
-    let first = 0;
-    try {
-      for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
-        values.push(item.value);
-        if (values.length >= STREAM_BATCH) {
-          yield this.decodeValues(values, first, source.name);
-          first += values.length;
-          values = [];
-        }
-      }
-    } catch (e) {
-      if (e instanceof FactError) throw e;
-      throw await this.locateStreamError(source, e);
-    }
-    if (values.length > 0) yield this.decodeValues(values, first, source.name);
-    if (!sawFacts) {
-      throw new FactError(
-        'E_FACT_INVALID',
-        source.name,
-        1,
-        'expected NDJSON, a JSON array of facts or an object with a "facts" array; found an object without "facts"',
-        1,
-        '$',
-      );
-    }
+  // -------------------------------------------------------------------------
+  // The general `{..., "facts": [...], ...}` document, through stream-json.
+
+  private async *readWithStreamJson(source: Source, chunker: Chunker): AsyncGenerator<Fact[]> {
+    for await (const { values, first } of streamJsonFacts(source, chunker)) yield this.decodeValues(values, first, source.name);
   }
 
   private decodeValues(values: unknown[], first: number, file: string): Fact[] {
@@ -266,82 +502,34 @@ export class FactReader {
     let i = 0;
     while (i < values.length) {
       try {
-        for (; i < values.length; i++) out.push(decodeFact(values[i], this.ordinal++));
+        for (; i < values.length; i++) {
+          const fact = decodeFact(values[i], this.ordinal++);
+          out.push(this.plan === null ? fact : projected(fact, this.plan.fields));
+        }
       } catch (e) {
-        this.reject(e, file, undefined, JSON.stringify(values[i]) ?? 'undefined', `$.facts[${first + i}]`);
+        let raw: string;
+        try {
+          raw = JSON.stringify(values[i]) ?? 'undefined';
+        } catch {
+          raw = '(too deeply nested to show)';
+        }
+        this.reject(e, file, undefined, raw, 1, `$.facts[${first + i}]`);
         i++;
       }
     }
     this.count(values.length, out.length);
     return out;
   }
-
-  /** A stream-json syntax error carries no position: find it by re-reading the file, where possible. */
-  private async locateStreamError(source: Source, e: unknown): Promise<Error> {
-    if (!(e instanceof Error) || (e as NodeJS.ErrnoException).code !== undefined) return e as Error;
-    if (source.size !== null && source.size <= 512 * 1024 * 1024) {
-      const buf = await readFile(source.name);
-      const text = (source.gzip ? gunzipSync(buf) : buf).toString('utf8');
-      const where = locateJsonError(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-      if (where) return new FactError('E_FACT_JSON', source.name, where.line, `invalid JSON: ${where.message}`, where.column);
-    }
-    return new FactError('E_FACT_JSON', source.name, undefined, `invalid JSON: ${e.message.replace(/^Parser cannot parse input: /, '')}`);
-  }
 }
 
-/** Whether enough of the input is here to choose a reader. */
-function decidable(head: string): boolean {
-  if (head.length >= DETECT_LIMIT) return true;
-  const m = /\S/.exec(head);
-  if (!m) return false;
-  if (head[m.index] !== '{') return true;
-  return head.indexOf('\n', m.index) >= 0;
+/** A whole record's fields cut down to the projected keys (those present), in slot order. */
+function project(fields: FieldMap, names: readonly string[]): FieldMap {
+  const out: FieldMap = {};
+  for (const name of names) if (Object.hasOwn(fields, name)) setOwn(out, name, fields[name]);
+  return out;
 }
 
-/**
- * Chooses a reader from the start of the text: `[` is a JSON array and `{"facts": [` the
- * wrapper, both cut by the array splitter; another `{` is NDJSON when the first line is a
- * complete JSON value (or does not look like the start of a pretty-printed document), and
- * any other object document goes to stream-json. Returns null for empty input.
- */
-export function detectFormat(head: string, forced: InputFormat): DetectedFormat | null {
-  const m = /\S/.exec(head);
-  if (!m) return null;
-  const first = head[m.index];
-  const factsFirst = /^\s*\{\s*"facts"\s*:\s*\[/.test(head);
-  if (forced === 'ndjson') return 'ndjson';
-  if (forced === 'json') return first === '[' ? 'json-array' : factsFirst ? 'json-facts' : 'json-stream';
-  if (first === '[') return 'json-array';
-  if (factsFirst) return 'json-facts';
-  if (first !== '{') return 'ndjson';
-  const nl = head.indexOf('\n', m.index);
-  const firstLine = (nl < 0 ? head.slice(m.index) : head.slice(m.index, nl)).trim();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(firstLine);
-  } catch {
-    // Not a complete value: the start of a pretty-printed document when the line leaves a
-    // brace or bracket open (`{"meta": 1, "facts": [`), else a broken NDJSON record.
-    return openDepth(firstLine) > 0 ? 'json-stream' : 'ndjson';
-  }
-  // A complete object holding a "facts" array is a wrapper document, written on one line.
-  const facts = (parsed as Record<string, unknown> | null)?.facts;
-  if (Array.isArray(facts) && (nl < 0 || head.slice(nl).trim() === '')) return 'json-stream';
-  return 'ndjson';
-}
-
-/** Nesting depth left open at the end of a line of JSON text (strings and escapes skipped). */
-function openDepth(line: string): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) depth--;
-  }
-  return depth;
+/** A fact decoded whole, holding only the projected fields, as the scanner would have made it. */
+function projected(fact: Fact, names: readonly string[]): Fact {
+  return new Fact(fact.id, project(fact.fields, names), fact.timestamp, fact.externalId, fact.shape);
 }

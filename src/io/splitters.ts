@@ -1,306 +1,227 @@
-// Record splitters: cut a stream of text chunks into the text of single records without
-// parsing them, so each record can go to JSON.parse on its own. One for NDJSON (a line
-// each) and one for a top-level JSON array, bare or as `{"facts":[...]}`.
+// Record splitters for JSON documents: find where each record of a top-level array (bare,
+// or as `{"facts":[...]}`) or of a stream of JSON values begins and ends, on bytes, without
+// parsing it (strings and nesting are tracked; everything between is left for the record
+// decoder). NDJSON needs none: its records are lines.
 
-/**
- * Record texts cut from one chunk, with the 1-based line and column each starts on.
- * Reused per chunk.
- */
-export class TextBatch {
-  texts: string[] = [];
-  lines: number[] = [];
-  columns: number[] = [];
-  clear(): void {
-    this.texts.length = 0;
-    this.lines.length = 0;
-    this.columns.length = 0;
+/** Record spans found in a buffer: start and end offsets, in pairs. */
+export class SpanList {
+  spans = new Int32Array(256);
+  count = 0;
+  add(start: number, end: number): void {
+    if (2 * this.count + 2 > this.spans.length) {
+      const next = new Int32Array(this.spans.length * 2);
+      next.set(this.spans);
+      this.spans = next;
+    }
+    this.spans[2 * this.count] = start;
+    this.spans[2 * this.count + 1] = end;
+    this.count++;
   }
-  add(text: string, line: number, column: number): void {
-    this.texts.push(text);
-    this.lines.push(line);
-    this.columns.push(column);
+  clear(): void {
+    this.count = 0;
   }
 }
 
-/** A structural error found by a splitter: the input cannot be cut into records any further. */
+/** A structural error: the input cannot be cut into records from `offset` on. */
 export class SplitError extends Error {
   constructor(
     message: string,
-    readonly line: number,
-    readonly column: number,
+    /** Offset in the buffer scanned. */
+    readonly offset: number,
   ) {
     super(message);
   }
 }
 
-export interface Splitter {
-  push(chunk: string, out: TextBatch): void;
-  end(out: TextBatch): void;
-}
+export type SplitMode = 'array' | 'facts' | 'values';
 
-/** NDJSON: one record a line; blank lines skipped; CRLF accepted. */
-export class NdjsonSplitter implements Splitter {
-  private rest = '';
-  private line = 0;
+const START = 0;
+const BEFORE_ELEMENT = 1;
+const IN_ELEMENT = 2;
+const AFTER_ELEMENT = 3;
+const AFTER_ARRAY = 4;
+const DONE = 5;
 
-  push(chunk: string, out: TextBatch): void {
-    const text = this.rest.length > 0 ? this.rest + chunk : chunk;
-    let start = 0;
-    let nl = text.indexOf('\n');
-    while (nl >= 0) {
-      this.line++;
-      this.emit(text, start, nl, out);
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
-    }
-    this.rest = start === 0 ? text : text.slice(start);
-  }
-
-  end(out: TextBatch): void {
-    if (this.rest.length > 0) {
-      this.line++;
-      this.emit(this.rest, 0, this.rest.length, out);
-      this.rest = '';
-    }
-  }
-
-  private emit(text: string, start: number, end: number, out: TextBatch): void {
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    if (end === start) return;
-    // Blank (whitespace-only) lines are skipped; a record starts with `{` in practice.
-    const c = text.charCodeAt(start);
-    if (c === 32 || c === 9 || c === 13) {
-      const line = text.slice(start, end);
-      if (line.trim().length === 0) return;
-      out.add(line, this.line, 1);
-      return;
-    }
-    out.add(text.slice(start, end), this.line, 1);
-  }
-}
-
-enum State {
-  /** Before the opening `[` (or `{"facts":`). */
-  Start,
-  /** Inside the array, expecting an element or `]`. */
-  BeforeElement,
-  /** Inside an element. */
-  InElement,
-  /** After an element, expecting `,` or `]`. */
-  AfterElement,
-  /** After the array's `]` (and, for the wrapper, expecting `}`). */
-  AfterArray,
-  Done,
-}
+const FACTS_PREFIX = '{"facts":[';
 
 /**
- * Top-level JSON array splitter. Tracks nesting depth and strings (with escapes) to find
- * where each element ends; everything between is handed over untouched. With `wrapped`,
- * expects `{"facts": [ ... ]}` with `facts` as the only key.
+ * Cuts a top-level JSON array (`array`), the `{"facts":[...]}` wrapper with `facts` first
+ * (`facts`; other keys may follow the array), or a stream of JSON values separated by
+ * whitespace or nothing (`values`), fed as a growing buffer. Each element (value) is a record.
  */
-export class ArraySplitter implements Splitter {
-  private buf = '';
-  /** Offset in buf where scanning resumes. */
+export class StructureSplitter {
+  private readonly mode: SplitMode;
+  private state: number;
   private pos = 0;
-  /** Start of the current element in buf, or -1. */
+  /** Start of the element being scanned, or -1. */
   private elemStart = -1;
-  private elemLine = 0;
   private depth = 0;
   private inString = false;
-  private state = State.Start;
-  /** Line number at buf[0]. */
-  private line = 1;
-  /** Offset in buf up to which newlines have been counted into `line`. */
-  private counted = 0;
-  /** Characters of its line that stand before buf[0] (text already dropped). */
-  private lineOffset = 0;
-  /** Offset in buf of the last newline counted, or -1 when none is left in buf. */
-  private lastNl = -1;
-  private elemColumn = 0;
-  private readonly wrapped: boolean;
-  private prefix = '';
+  private prefixAt = 0;
   /** Scanning the wrapper's keys after the facts array (skipped, not records). */
   private trailing = false;
 
-  constructor(wrapped: boolean) {
-    this.wrapped = wrapped;
+  constructor(mode: SplitMode) {
+    this.mode = mode;
+    this.state = mode === 'values' ? BEFORE_ELEMENT : START;
   }
 
-  push(chunk: string, out: TextBatch): void {
-    this.buf = this.buf.length > 0 ? this.buf + chunk : chunk;
-    this.scan(out);
-    this.compact();
+  /** Where the bytes still needed start: the element being scanned, or the scan position. */
+  keepFrom(): number {
+    return this.elemStart >= 0 ? this.elemStart : this.pos;
   }
 
-  end(out: TextBatch): void {
-    this.scan(out);
-    if (this.state !== State.Done) {
-      const expected =
-        this.state === State.Start
-          ? this.wrapped
-            ? '{"facts": [...]}'
-            : 'a JSON array'
-          : this.state === State.InElement
-            ? 'the rest of the element'
-            : this.state === State.AfterArray
-              ? '"}" closing the {"facts": [...]} object'
-              : '"," or "]"';
-      throw this.error(`unexpected end of input: expected ${expected}`, this.buf.length);
-    }
+  /** The caller dropped the first `n` bytes of its buffer (n ≤ keepFrom()). */
+  shift(n: number): void {
+    this.pos -= n;
+    if (this.elemStart >= 0) this.elemStart -= n;
   }
 
-  /** Drops consumed text, keeping the current partial element. */
-  private compact(): void {
-    const keepFrom = this.elemStart >= 0 ? this.elemStart : this.pos;
-    if (keepFrom === 0) return;
-    this.lineOffset = this.columnAt(keepFrom) - 1;
-    this.lastNl = -1;
-    this.buf = this.buf.slice(keepFrom);
-    this.pos -= keepFrom;
-    this.counted -= keepFrom;
-    if (this.elemStart >= 0) this.elemStart -= keepFrom;
+  /** At the end of the input, after the last scan: throws when the structure is unfinished. */
+  finish(end: number): void {
+    if (this.state === DONE || (this.mode === 'values' && this.state !== IN_ELEMENT)) return;
+    const expected =
+      this.state === START
+        ? this.mode === 'facts'
+          ? '{"facts": [...]}'
+          : 'a JSON array'
+        : this.state === IN_ELEMENT
+          ? this.mode === 'values'
+            ? 'the rest of the value'
+            : 'the rest of the element'
+          : this.state === AFTER_ARRAY
+            ? '"}" closing the {"facts": [...]} object'
+            : '"," or "]"';
+    throw new SplitError(`unexpected end of input: expected ${expected}`, end);
   }
 
-  /** Counts newlines up to `upTo`; offsets only move forward, so each is counted once. */
-  private countLines(upTo: number): void {
-    if (upTo <= this.counted) return;
-    const b = this.buf;
-    for (let k = b.indexOf('\n', this.counted); k >= 0 && k < upTo; k = b.indexOf('\n', k + 1)) {
-      this.line++;
-      this.lastNl = k;
-    }
-    this.counted = upTo;
-  }
-
-  private lineAt(offset: number): number {
-    this.countLines(offset);
-    return this.line;
-  }
-
-  /** 1-based column of an offset in buf (not behind the scan), counting text of its line already dropped. */
-  private columnAt(offset: number): number {
-    this.countLines(offset);
-    return this.lastNl >= 0 ? offset - this.lastNl : this.lineOffset + offset + 1;
-  }
-
-  private error(message: string, offset: number): SplitError {
-    return new SplitError(message, this.lineAt(offset), this.columnAt(offset));
-  }
-
-  private scan(out: TextBatch): void {
-    const b = this.buf;
-    const n = b.length;
+  /**
+   * Scans b[pos, to) and adds every complete record to `out`. `final`: nothing follows
+   * `to`, so a scalar running to it is complete. Throws SplitError.
+   */
+  scan(b: Buffer, to: number, out: SpanList, final: boolean): void {
     let i = this.pos;
-    while (i < n) {
-      if (this.state === State.InElement) {
+    const values = this.mode === 'values';
+    while (i < to) {
+      if (this.state === IN_ELEMENT) {
         if (this.inString) {
-          // Jump to the next quote; it closes the string unless an odd run of backslashes
-          // precedes it. The run never reaches past the opening quote, which is kept in buf.
-          const q = b.indexOf('"', i);
-          if (q < 0) {
-            i = n;
-            break;
+          // To the closing quote, stepping over escapes (a loop: records hold many short
+          // strings, where an indexOf call each cost more than the bytes it skipped).
+          let c = b[i]!;
+          while (c !== 34 && c !== 92 && i < to) c = b[++i]!;
+          if (i >= to) break;
+          if (c === 92) {
+            // The escaped byte may lie past `to`: stop before the backslash and resume there.
+            if (i + 1 >= to) break;
+            i += 2;
+            continue;
           }
-          let k = q - 1;
-          while (b.charCodeAt(k) === 92) k--;
-          i = q + 1;
-          if (((q - 1 - k) & 1) === 0) {
-            this.inString = false;
-            if (this.depth === 0) this.endElement(b, i, out);
-          }
+          i++;
+          this.inString = false;
+          if (this.depth === 0) this.endElement(i, out);
           continue;
         }
-        const c = b.charCodeAt(i);
+        const c = b[i]!;
         if (this.depth === 0) {
-          // A scalar element ends at a delimiter, which is left for the states below.
-          if (c === 44 || c === 93 || c === 125 || c === 32 || c === 10 || c === 13 || c === 9) {
-            this.endElement(b, i, out);
+          // A scalar ends at a delimiter, which is left for the states below.
+          if (c === 44 || c === 93 || c === 125 || c === 32 || c === 10 || c === 13 || c === 9 || (values && (c === 123 || c === 91 || c === 34))) {
+            this.endElement(i, out);
             continue;
           }
         } else if (c === 34) this.inString = true;
         else if (c === 123 || c === 91) this.depth++;
         else if ((c === 125 || c === 93) && --this.depth === 0) {
-          this.endElement(b, i + 1, out);
           i++;
+          this.endElement(i, out);
           continue;
         }
         i++;
         continue;
       }
-      const c = b.charCodeAt(i);
+      const c = b[i]!;
       if (c === 32 || c === 10 || c === 13 || c === 9) {
         i++;
         continue;
       }
       switch (this.state) {
-        case State.Start: {
-          if (!this.wrapped) {
-            if (c !== 91) throw this.error(`expected "[" starting a JSON array, found ${JSON.stringify(b[i])}`, i);
-            this.state = State.BeforeElement;
+        case START:
+          if (this.mode === 'array') {
+            if (c !== 91) throw new SplitError(`expected "[" starting a JSON array, found ${show(c)}`, i);
+            this.state = BEFORE_ELEMENT;
+          } else {
+            // `{"facts":[`, whitespace allowed between its tokens.
+            if (c !== FACTS_PREFIX.charCodeAt(this.prefixAt)) throw new SplitError('expected {"facts": [...]} with "facts" as its first key', i);
+            if (++this.prefixAt === FACTS_PREFIX.length) this.state = BEFORE_ELEMENT;
+          }
+          i++;
+          break;
+        case BEFORE_ELEMENT:
+        case AFTER_ELEMENT:
+          if (values) {
+            if (c === 125 || c === 93 || c === 44) throw new SplitError(`unexpected ${show(c)} between JSON values`, i);
+            this.startElement(i, c);
             i++;
             break;
           }
-          // Match `{"facts":[`, allowing whitespace between its tokens.
-          this.prefix += b[i];
-          if (!'{"facts":['.startsWith(this.prefix)) throw this.error('expected {"facts": [...]} with "facts" as its first key', i);
-          if (this.prefix.length === 10) this.state = State.BeforeElement;
-          i++;
-          break;
-        }
-        case State.BeforeElement:
-        case State.AfterElement:
           if (c === 93) {
-            this.state = this.wrapped ? State.AfterArray : State.Done;
+            this.state = this.mode === 'facts' ? AFTER_ARRAY : DONE;
             i++;
             break;
           }
-          if (this.state === State.AfterElement) {
-            if (c !== 44) throw this.error(`expected "," or "]" after an array element, found ${JSON.stringify(b[i])}`, i);
-            this.state = State.BeforeElement;
+          if (this.state === AFTER_ELEMENT) {
+            if (c !== 44) throw new SplitError(`expected "," or "]" after an array element, found ${show(c)}`, i);
+            this.state = BEFORE_ELEMENT;
             i++;
             break;
           }
-          if (c === 44) throw this.error('expected an array element, found ","', i);
-          this.state = State.InElement;
-          this.elemStart = i;
-          this.elemLine = this.lineAt(i);
-          this.elemColumn = this.columnAt(i);
-          this.depth = c === 123 || c === 91 ? 1 : 0;
-          this.inString = c === 34;
+          if (c === 44) throw new SplitError('expected an array element, found ","', i);
+          this.startElement(i, c);
           i++;
           break;
-        case State.AfterArray:
+        case AFTER_ARRAY:
           if (c === 125) {
-            this.state = State.Done;
+            this.state = DONE;
             i++;
             break;
           }
           if (c === 44) {
             // Other keys after "facts": scan past them to the wrapper's closing brace.
             this.trailing = true;
-            this.state = State.InElement;
+            this.state = IN_ELEMENT;
             this.elemStart = i;
             this.depth = 1;
             this.inString = false;
             i++;
             break;
           }
-          throw this.error(`expected "," or "}" after the facts array, found ${JSON.stringify(b[i])}`, i);
-        case State.Done:
-          throw this.error(`unexpected ${JSON.stringify(b[i])} after the end of the JSON document`, i);
+          throw new SplitError(`expected "," or "}" after the facts array, found ${show(c)}`, i);
+        case DONE:
+          throw new SplitError(`unexpected ${show(c)} after the end of the JSON document`, i);
       }
     }
+    if (final && this.state === IN_ELEMENT && this.depth === 0 && !this.inString && !this.trailing) this.endElement(to, out);
     this.pos = i;
   }
 
-  private endElement(b: string, end: number, out: TextBatch): void {
+  private startElement(i: number, c: number): void {
+    this.state = IN_ELEMENT;
+    this.elemStart = i;
+    this.depth = c === 123 || c === 91 ? 1 : 0;
+    this.inString = c === 34;
+  }
+
+  private endElement(end: number, out: SpanList): void {
     const start = this.elemStart;
     this.elemStart = -1;
     if (this.trailing) {
-      this.state = State.Done;
+      this.state = DONE;
       return;
     }
-    out.add(b.slice(start, end), this.elemLine, this.elemColumn);
-    this.state = State.AfterElement;
+    out.add(start, end);
+    this.state = AFTER_ELEMENT;
   }
+}
+
+function show(c: number): string {
+  return JSON.stringify(String.fromCharCode(c));
 }

@@ -1,7 +1,7 @@
 // Facts: the in-memory fact (one class, one shape for V8) and the decoder that turns a
 // parsed JSON record, in the reference shape or as a flat record, into one.
 
-import { decodeValue, parseRfc3339, setOwn, ValueDecodeError, type FieldMap } from './value.js';
+import { decodeValue, exactNumber, numberProblem, parseRfc3339, setOwn, ValueDecodeError, type DecodeProblem, type FieldMap } from './value.js';
 
 /** How a fact was written on input, so `--emit facts` writes it back the same way. */
 export enum FactShape {
@@ -41,16 +41,21 @@ export class Fact {
 /** A reason a parsed record is not a fact, with the JSON path inside the record. */
 export class FactDecodeError extends Error {
   readonly jsonPath: string;
-  constructor(message: string, jsonPath: string) {
+  readonly segments: readonly (string | number)[];
+  readonly problem: DecodeProblem;
+  constructor(message: string, jsonPath: string, segments: readonly (string | number)[] = [], problem: DecodeProblem = 'value') {
     super(message);
     this.jsonPath = jsonPath;
+    this.segments = segments;
+    this.problem = problem;
   }
 }
 
 let lastTimestamp = '';
 let lastTimestampOk = false;
 
-function checkTimestamp(text: string): boolean {
+/** Whether a text is an RFC 3339 timestamp (the fact decoders' test). */
+export function isTimestamp(text: string): boolean {
   // Batches often share timestamps: remember the last one checked.
   if (text === lastTimestamp) return lastTimestampOk;
   lastTimestamp = text;
@@ -77,57 +82,68 @@ export function decodeFact(raw: unknown, ordinal: number): Fact {
 function decodeReference(rec: Record<string, unknown>, rawFields: unknown): Fact {
   const id = rec.id;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-    throw new FactDecodeError(`expected a non-negative integer fact id, got ${JSON.stringify(id) ?? 'nothing'}`, '$.id');
+    if (typeof id === 'number' && !exactNumber(id)) throw new FactDecodeError(numberProblem(id), '$.id', ['id'], 'number');
+    throw new FactDecodeError(`expected a non-negative integer fact id, got ${JSON.stringify(id) ?? 'nothing'}`, '$.id', ['id']);
   }
   checkNotReserved(id);
   if (rawFields === null || typeof rawFields !== 'object' || Array.isArray(rawFields)) {
-    throw new FactDecodeError('expected an object of field values', '$.data.fields');
+    throw new FactDecodeError('expected an object of field values', '$.data.fields', ['data', 'fields']);
   }
   const ext = rec.external_id;
   if (ext !== undefined && ext !== null && typeof ext !== 'string') {
-    throw new FactDecodeError('expected a string or null', '$.external_id');
+    throw new FactDecodeError('expected a string or null', '$.external_id', ['external_id']);
   }
   const ts = rec.timestamp;
   let timestamp: string | null = null;
   if (ts !== undefined && ts !== null) {
-    if (typeof ts !== 'string' || !checkTimestamp(ts)) {
-      throw new FactDecodeError(`expected an RFC 3339 timestamp, got ${JSON.stringify(ts)}`, '$.timestamp');
+    if (typeof ts !== 'string' || !isTimestamp(ts)) {
+      throw new FactDecodeError(`expected an RFC 3339 timestamp, got ${JSON.stringify(ts)}`, '$.timestamp', ['timestamp']);
     }
     timestamp = ts;
   }
   const fields = rawFields as FieldMap;
-  decodeFields(fields, '$.data.fields');
+  decodeFields(fields, REFERENCE_BASE, 4);
   return new Fact(id, fields, timestamp, (ext as string | undefined) ?? null, FactShape.Reference);
 }
 
 function decodeFlat(rec: Record<string, unknown>, ordinal: number): Fact {
   const fields = rec as FieldMap;
-  decodeFields(fields, '$');
+  decodeFields(fields, FLAT_BASE, 2);
   const id = fields.id;
   const ts = fields.timestamp;
   const ext = fields.external_id;
   const hasId = typeof id === 'number' && Number.isSafeInteger(id) && id >= 0;
   if (hasId) checkNotReserved(id);
-  return new Fact(hasId ? id : ordinal, fields, typeof ts === 'string' && checkTimestamp(ts) ? ts : null, typeof ext === 'string' ? ext : null, FactShape.Flat);
+  return new Fact(hasId ? id : ordinal, fields, typeof ts === 'string' && isTimestamp(ts) ? ts : null, typeof ext === 'string' ? ext : null, FactShape.Flat);
 }
 
-function checkNotReserved(id: number): void {
+/** Ids from FIRST_CREATED_ID up are the created facts': an input fact may not take one. */
+export function checkNotReserved(id: number): void {
   if (id >= FIRST_CREATED_ID) {
-    throw new FactDecodeError(`fact id ${id} is in the range reserved for facts created by rules (${FIRST_CREATED_ID} and up)`, '$.id');
+    throw new FactDecodeError(`fact id ${id} is in the range reserved for facts created by rules (${FIRST_CREATED_ID} and up)`, '$.id', ['id']);
   }
 }
 
+/** Where a record's field map stands in its text: its JSON path, and its keys from the record. */
+interface FieldsBase {
+  readonly path: string;
+  readonly segments: readonly string[];
+}
+const FLAT_BASE: FieldsBase = { path: '$', segments: [] };
+const REFERENCE_BASE: FieldsBase = { path: '$.data.fields', segments: ['data', 'fields'] };
+
 // The field being decoded, so a ValueDecodeError caught by the reader (per batch, not per
 // fact) can be turned into a JSON path without building path strings on the happy path.
-let decodingBase = '$';
+let decodingBase: FieldsBase = FLAT_BASE;
 let decodingKey = '';
 
 /**
  * Decodes tagged values in place. Primitive fields (the common case in flat records) cost
  * one typeof each; the common tagged scalars (`{"String":..}`, `{"Integer":..}`,
  * `{"Boolean":..}`, `{"Float":..}` with a fraction) are unwrapped without the general decoder.
+ * `depth`: the JSON nesting level of the field values (2 in a flat record, 4 in data.fields).
  */
-function decodeFields(fields: FieldMap, base: string): void {
+function decodeFields(fields: FieldMap, base: FieldsBase, depth: number): void {
   for (const k in fields) {
     const v = fields[k];
     if (typeof v === 'object' && v !== null) {
@@ -138,8 +154,13 @@ function decodeFields(fields: FieldMap, base: string): void {
       }
       decodingBase = base;
       decodingKey = k;
-      setOwn(fields, k, decodeValue(v, ''));
+      setOwn(fields, k, decodeValue(v, '', depth));
     } else if (v === 'Null') setOwn(fields, k, null);
+    else if (typeof v === 'number' && !exactNumber(v)) {
+      decodingBase = base;
+      decodingKey = k;
+      throw new ValueDecodeError(numberProblem(v), '', 'number');
+    }
   }
 }
 
@@ -158,7 +179,7 @@ function taggedScalar(o: Record<string, unknown>): string | number | boolean | u
     }
     case 'Integer': {
       const p = o.Integer;
-      return typeof p === 'number' && Number.isInteger(p) ? p : undefined;
+      return typeof p === 'number' && Number.isInteger(p) && exactNumber(p) ? p : undefined;
     }
     case 'Boolean': {
       const p = o.Boolean;
@@ -167,15 +188,30 @@ function taggedScalar(o: Record<string, unknown>): string | number | boolean | u
     case 'Float': {
       // An integral Float needs its box (decodeValue makes it); a fraction is a plain number.
       const p = o.Float;
-      return typeof p === 'number' && !Number.isInteger(p) ? p : undefined;
+      return typeof p === 'number' && !Number.isInteger(p) && Number.isFinite(p) ? p : undefined;
     }
   }
   return undefined;
 }
 
-/** Turns an error thrown by decodeFact into a message and JSON path; rethrows anything else. */
-export function describeDecodeFailure(e: unknown): { message: string; jsonPath: string } {
-  if (e instanceof FactDecodeError) return { message: e.message, jsonPath: e.jsonPath };
-  if (e instanceof ValueDecodeError) return { message: e.message, jsonPath: `${decodingBase}.${decodingKey}${e.path}` };
+/** Why decodeFact refused a record: the message, the JSON path and its keys, and what kind of problem. */
+export interface DecodeFailure {
+  readonly message: string;
+  readonly jsonPath: string;
+  readonly segments: readonly (string | number)[];
+  readonly problem: DecodeProblem;
+}
+
+/** Turns an error thrown by decodeFact into a DecodeFailure; rethrows anything else. */
+export function describeDecodeFailure(e: unknown): DecodeFailure {
+  if (e instanceof FactDecodeError) return { message: e.message, jsonPath: e.jsonPath, segments: e.segments, problem: e.problem };
+  if (e instanceof ValueDecodeError) {
+    return {
+      message: e.message,
+      jsonPath: `${decodingBase.path}.${decodingKey}${e.path}`,
+      segments: [...decodingBase.segments, decodingKey, ...e.segments],
+      problem: e.problem,
+    };
+  }
   throw e;
 }

@@ -111,31 +111,93 @@ export function cloneValue(v: Value): Value {
 
 const TAGS = new Set(['String', 'Integer', 'Float', 'Boolean', 'Array', 'Object', 'Date']);
 
+/**
+ * Plain numbers (and `{"Integer":…}` payloads) must lie within ±(2^53−1): beyond it a double
+ * no longer holds every integer, so 9007199254740993 would silently become …992. Such a
+ * value is refused, never rounded; so is a number that overflows to ±Infinity (`1e400`).
+ * A finite `{"Float":…}` of any size is kept: a float is an approximation by definition.
+ */
+export const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER;
+/** How deeply arrays and objects may nest in a fact's JSON text (the record itself is level 1). */
+export const MAX_NESTING = 1000;
+
+/** What a ValueDecodeError is about: a value's form, a number out of range, or nesting too deep. */
+export type DecodeProblem = 'value' | 'number' | 'nesting';
+
 /** Raised by decodeValue; `path` is relative to the value decoded (e.g. `.Array[2]`). */
 export class ValueDecodeError extends Error {
   readonly path: string;
-  constructor(message: string, path: string) {
+  /** The same path as keys and indexes, for finding the value in the record's text. */
+  readonly segments: readonly (string | number)[];
+  readonly problem: DecodeProblem;
+  constructor(message: string, path: string, problem: DecodeProblem = 'value', segments: readonly (string | number)[] = []) {
     super(message);
     this.path = path;
+    this.problem = problem;
+    this.segments = segments;
   }
+}
+
+/** Whether a plain JSON number can be held exactly (also false for ±Infinity). */
+export function exactNumber(n: number): boolean {
+  return n <= MAX_EXACT_INTEGER && n >= -MAX_EXACT_INTEGER;
+}
+
+/** The message for a number outside the exact range; `text` is its JSON text when known. */
+export function numberProblem(n: number, text?: string): string {
+  const shown = text ?? String(n);
+  if (!Number.isFinite(n)) return `number ${shown} is beyond the range of a 64-bit float (it would become ${n}); quote it as a string`;
+  if (text !== undefined && /^-?\d+$/.test(text)) {
+    return `integer ${shown} cannot be held exactly (beyond ±(2^53−1)); quote it as a string`;
+  }
+  return `number ${shown} is an integer beyond ±(2^53−1), which cannot be held exactly; quote it as a string, or write {"Float": ${shown}} for a float`;
+}
+
+// Keys and indexes from the value being decoded down to the current one: pushed before a
+// nested decode and popped after, so an error can say where it is without building path
+// strings on the happy path. Left as it is when an error unwinds; reset per entry call.
+const segs: (string | number)[] = [];
+
+function fail(message: string, path: string, problem: DecodeProblem = 'value'): never {
+  throw new ValueDecodeError(message, path, problem, segs.slice());
+}
+
+function nestingProblem(path: string): never {
+  fail(`nesting deeper than ${MAX_NESTING} levels (arrays and objects inside each other)`, path, 'nesting');
 }
 
 /**
  * Turns a parsed JSON value (tagged or plain) into a runtime Value.
  * Plain primitives are returned as they are; objects and arrays are decoded in place
  * (the parsed JSON is owned by the reader and not shared), so no copy is made.
+ * `depth`: the JSON nesting level the value stands at (1 for a value at top level).
  */
-export function decodeValue(raw: unknown, path = ''): Value {
+export function decodeValue(raw: unknown, path = '', depth = 1): Value {
+  segs.length = 0;
+  return decodeAt(raw, path, depth);
+}
+
+/** decodeValue without resetting the segment stack (for nested and field-level calls). */
+export function decodeAt(raw: unknown, path: string, depth: number): Value {
   if (raw === null || typeof raw !== 'object') {
     if (raw === 'Null') return null;
-    if (raw === undefined) throw new ValueDecodeError('missing value', path);
+    if (raw === undefined) fail('missing value', path);
+    if (typeof raw === 'number' && !exactNumber(raw)) fail(numberProblem(raw), path, 'number');
     return raw as Value;
   }
+  if (depth > MAX_NESTING) nestingProblem(path);
   if (Array.isArray(raw)) {
     for (let i = 0; i < raw.length; i++) {
       const item = raw[i];
-      if (item !== null && typeof item === 'object') raw[i] = decodeValue(item, `${path}[${i}]`);
-      else if (item === 'Null') raw[i] = null;
+      if (item !== null && typeof item === 'object') {
+        segs.push(i);
+        raw[i] = decodeAt(item, `${path}[${i}]`, depth + 1);
+        segs.pop();
+      } else if (item === 'Null') raw[i] = null;
+      else if (typeof item === 'number' && !exactNumber(item)) {
+        segs.push(i);
+        fail(numberProblem(item), `${path}[${i}]`, 'number');
+      }
     }
     return raw as Value[];
   }
@@ -147,13 +209,27 @@ export function decodeValue(raw: unknown, path = ''): Value {
     onlyKey = k;
   }
   if (count === 1 && TAGS.has(onlyKey!)) {
-    const tagged = decodeTagged(onlyKey!, obj[onlyKey!], path);
+    segs.push(onlyKey!);
+    const tagged = decodeTagged(onlyKey!, obj[onlyKey!], path, depth);
+    segs.pop();
     if (tagged !== NOT_TAGGED) return tagged;
   }
+  return decodeMembers(obj, path, depth);
+}
+
+/** Decodes the members of an object in place (a plain map, or the payload of `{"Object":...}`). */
+function decodeMembers(obj: Record<string, unknown>, path: string, depth: number): FieldMap {
   for (const k in obj) {
     const item = obj[k];
-    if (item !== null && typeof item === 'object') setOwn(obj, k, decodeValue(item, `${path}.${k}`));
-    else if (item === 'Null') setOwn(obj, k, null);
+    if (item !== null && typeof item === 'object') {
+      segs.push(k);
+      setOwn(obj, k, decodeAt(item, `${path}.${k}`, depth + 1));
+      segs.pop();
+    } else if (item === 'Null') setOwn(obj, k, null);
+    else if (typeof item === 'number' && !exactNumber(item)) {
+      segs.push(k);
+      fail(numberProblem(item), `${path}.${k}`, 'number');
+    }
   }
   return obj as FieldMap;
 }
@@ -169,42 +245,39 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
 
 const NOT_TAGGED = Symbol('not tagged');
 
-function decodeTagged(tag: string, payload: unknown, path: string): Value | typeof NOT_TAGGED {
+/** A tagged value's payload; `depth` is the level of the tag's object (the payload is one deeper). */
+function decodeTagged(tag: string, payload: unknown, path: string, depth: number): Value | typeof NOT_TAGGED {
   switch (tag) {
     case 'String':
       return typeof payload === 'string' ? payload : NOT_TAGGED;
     case 'Integer':
-      return typeof payload === 'number' && Number.isInteger(payload) ? payload : NOT_TAGGED;
+      if (typeof payload !== 'number' || !Number.isInteger(payload)) {
+        // ±Infinity is not an integer, but it is a number that was changed: refuse it too.
+        if (payload === Infinity || payload === -Infinity) fail(numberProblem(payload), `${path}.Integer`, 'number');
+        return NOT_TAGGED;
+      }
+      if (!exactNumber(payload)) fail(numberProblem(payload), `${path}.Integer`, 'number');
+      return payload;
     case 'Float':
-      return typeof payload === 'number' ? makeNumber(payload, true) : NOT_TAGGED;
+      if (typeof payload !== 'number') return NOT_TAGGED;
+      if (!Number.isFinite(payload)) fail(numberProblem(payload), `${path}.Float`, 'number');
+      return makeNumber(payload, true);
     case 'Boolean':
       return typeof payload === 'boolean' ? payload : NOT_TAGGED;
     case 'Array':
-      return Array.isArray(payload) ? decodeValue(payload, `${path}.Array`) : NOT_TAGGED;
+      return Array.isArray(payload) ? decodeAt(payload, `${path}.Array`, depth + 1) : NOT_TAGGED;
     case 'Object':
-      return payload !== null && typeof payload === 'object' && !Array.isArray(payload)
-        ? decodePlainObject(payload as Record<string, unknown>, `${path}.Object`)
-        : NOT_TAGGED;
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return NOT_TAGGED;
+      if (depth + 1 > MAX_NESTING) nestingProblem(`${path}.Object`);
+      return decodeMembers(payload as Record<string, unknown>, `${path}.Object`, depth + 1);
     case 'Date': {
       if (typeof payload !== 'string') return NOT_TAGGED;
       const ms = parseRfc3339(payload);
-      if (Number.isNaN(ms)) {
-        throw new ValueDecodeError(`expected an RFC 3339 date-time, got ${JSON.stringify(payload)}`, `${path}.Date`);
-      }
+      if (Number.isNaN(ms)) fail(`expected an RFC 3339 date-time, got ${JSON.stringify(payload)}`, `${path}.Date`);
       return new DateValue(ms);
     }
   }
   return NOT_TAGGED;
-}
-
-/** Decodes the members of an object that is known to be a map (the payload of `{"Object":...}`). */
-function decodePlainObject(obj: Record<string, unknown>, path: string): FieldMap {
-  for (const k in obj) {
-    const item = obj[k];
-    if (item !== null && typeof item === 'object') setOwn(obj, k, decodeValue(item, `${path}.${k}`));
-    else if (item === 'Null') setOwn(obj, k, null);
-  }
-  return obj as FieldMap;
 }
 
 // ---------------------------------------------------------------------------

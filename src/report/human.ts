@@ -30,6 +30,14 @@ export function formatReport(r: RunReport, color: boolean): string {
     `${c.bold('rete-eval')}: ${plural(r.facts.read, 'fact')} from ${inputs || 'no input'} → ${c.bold(plural(r.firings.total, 'firing'))}` +
       (r.stoppedEarly ? c.yellow(` (stopped early: ${r.stoppedEarly})`) : ''),
   );
+  const rd = r.reader;
+  if (rd !== undefined) {
+    const how =
+      rd.kind === 'projected'
+        ? `projected: ${plural(rd.fields.length, 'field')}${rd.fields.length > 0 ? ` (${rd.fields.slice(0, 6).join(', ')}${rd.fields.length > 6 ? ', …' : ''})` : ''}`
+        : `whole records (${rd.reason})`;
+    lines.push(`${label('reader')}${how}${rd.workers > 0 ? ` · ${plural(rd.workers, 'worker thread')}` : ''}`);
+  }
   const t = r.timings;
   lines.push(
     `${label('stages')}read+parse ${formatMs(t.readParseMs)} · compile ${formatMs(t.compileMs)} · evaluate ${formatMs(t.evaluateMs)} · write ${formatMs(t.writeMs)} · total ${formatMs(t.totalMs)}`,

@@ -3,7 +3,7 @@
 // and written as JSON (--report) or as text on stderr.
 
 import { getHeapStatistics } from 'node:v8';
-import type { FileReadInfo, Reject, ReaderStats } from '../io/reader.js';
+import type { FileReadInfo, Reject, ReaderInfo, ReaderStats } from '../io/reader.js';
 import type { NodeMemoryStats } from '../rete/beta-network.js';
 import type { Network } from '../rete/network.js';
 import type { SessionStats } from '../rete/session.js';
@@ -20,6 +20,8 @@ export interface RunReport {
   /** `file`: the first rule file (all of them in `files`). */
   rules: { file: string; files: string[]; count: number; warnings: number };
   inputs: FileReadInfo[];
+  /** Which reader decoded the records (projected: the fields read; whole) and why. */
+  reader: ReaderInfo;
   output: { target: string; emit: 'firings' | 'facts'; lines: number };
   timings: StageTimes;
   facts: { records: number; read: number; skipped: number; inserted: number; created: number; deleted: number; duplicateIds: number };
@@ -131,6 +133,7 @@ export function buildReport(args: {
   return {
     rules: { file: args.rulesFiles[0] ?? '<rules>', files: [...args.rulesFiles], count: network.terminals.length, warnings: args.warnings },
     inputs: reader.files,
+    reader: reader.reader,
     output: args.output,
     timings,
     facts: {

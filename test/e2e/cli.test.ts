@@ -616,9 +616,9 @@ describe('errors and exit codes', () => {
       cli(['run', '-r', 'rules.json', 'number.ndjson'], { cwd: dir }),
       cli(['run', '-r', 'rules.json', 'badid.ndjson'], { cwd: dir }),
     ]);
-    expectFailure(arr, 4, oneLineError(/array\.ndjson:2: \$: expected a JSON object \(a fact\), got an array/));
-    expectFailure(num, 4, oneLineError(/number\.ndjson:3: \$: expected a JSON object \(a fact\), got number/));
-    expectFailure(badId, 4, oneLineError(/badid\.ndjson:1: \$\.id: [^\n]+/));
+    expectFailure(arr, 4, oneLineError(/array\.ndjson:2:1: \$: expected a JSON object \(a fact\), got an array/));
+    expectFailure(num, 4, oneLineError(/number\.ndjson:3:1: \$: expected a JSON object \(a fact\), got number/));
+    expectFailure(badId, 4, oneLineError(/badid\.ndjson:1:7: \$\.id: [^\n]+/));
   });
 
   const BAD_RULES = [
