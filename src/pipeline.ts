@@ -9,6 +9,7 @@ import { compileRuleFiles } from './engine.js';
 import { FactReader, PROJECT_MIN_BYTES, type InputFormat, type Reject } from './io/reader.js';
 import { ruleReads } from './model/reads.js';
 import { checkOutputTargets, OutputSink } from './io/output.js';
+import { ByteWriter } from './io/byte-writer.js';
 import { FiringWriter, factLine, type ValueStyle } from './io/serialize.js';
 import { describeIoError, InputError, LimitError, RejectLimitError, type RuleIssue } from './model/errors.js';
 import type { Fact } from './model/fact.js';
@@ -121,6 +122,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
   // never alias live facts.
   const log = emit === 'firings' ? new FiringLog(compiled.network) : null;
   const writer = new FiringWriter(style);
+  const bytes = new ByteWriter();
   const done: Fact[] = [];
   const session = new Session(compiled.network, {
     chain: opts.chain ?? true,
@@ -151,7 +153,8 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     const write = async () => {
       const t = performance.now();
       if (log !== null && log.length > 0) {
-        out.write(writer.lines(log));
+        writer.write(log, bytes);
+        out.writeBytes(bytes.take());
         lines += log.length;
         log.clear();
       }

@@ -117,6 +117,13 @@ export class OutputSink {
     if (this.size >= FLUSH_AT) this.push();
   }
 
+  /** Queues encoded bytes (after any text queued before them); the sink owns them from now on. */
+  writeBytes(chunks: readonly Buffer[]): void {
+    this.push();
+    if (this.closed) return;
+    for (const b of chunks) this.stream.write(b);
+  }
+
   private push(): void {
     if (this.parts.length === 0) return;
     const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');

@@ -6,6 +6,7 @@ import { FactShape, type Fact } from '../model/fact.js';
 import type { ActionResult, Firing } from '../model/types.js';
 import { fieldsToTagged, toTagged, type FieldMap } from '../model/value.js';
 import type { FiringLog } from '../rete/firing-log.js';
+import { ByteWriter } from './byte-writer.js';
 
 export type ValueStyle = 'plain' | 'tagged';
 
@@ -44,55 +45,80 @@ function plainResult(r: ActionResult): string {
 /**
  * Writes the lines of a run's logged firings, byte for byte as firingLine would, without
  * making a record object per firing: each rule's line head and each derived result's field
- * and value are serialized once per run and reused. One writer per run (it caches per rule).
+ * and value are encoded once per run and copied as bytes. One writer per run (it caches per rule).
  */
 export class FiringWriter {
   private readonly style: ValueStyle;
   /** Per terminal index: `{"rule_id":…,"rule_name":…,"fact_id":`. */
-  private readonly heads: string[] = [];
+  private readonly heads: Buffer[] = [];
   /** Per action whose results are derived: `,"field":…,"value":…}}`. */
-  private readonly tails = new Map<CompiledAction, string>();
+  private readonly tails = new Map<CompiledAction, Buffer>();
   constructor(style: ValueStyle) {
     this.style = style;
   }
 
-  /** The lines of every firing in the log, as one string. */
-  lines(log: FiringLog): string {
+  /** Writes the line of every firing in the log. */
+  write(log: FiringLog, w: ByteWriter): void {
     const terminals = log.network.terminals;
-    let s = '';
     for (let i = 0; i < log.length; i++) {
       const ti = log.terminal[i]!;
       let head = this.heads[ti];
       if (head === undefined) {
         const rule = terminals[ti]!.rule;
-        head = this.heads[ti] = `{"rule_id":${rule.id},"rule_name":${JSON.stringify(rule.name)},"fact_id":`;
+        head = this.heads[ti] = Buffer.from(`{"rule_id":${rule.id},"rule_name":${JSON.stringify(rule.name)},"fact_id":`);
       }
-      s += head + log.fact[i]!;
-      if (log.idsStart[i]! >= 0) s += `,"fact_ids":[${log.factIds(i).join(',')}]`;
-      s += ',"actions_executed":[';
+      w.bytes(head);
+      w.number(log.fact[i]!);
+      if (log.idsStart[i]! >= 0) {
+        w.bytes(FACT_IDS);
+        const ids = log.factIds(i);
+        for (let j = 0; j < ids.length; j++) {
+          if (j > 0) w.byte(COMMA);
+          w.number(ids[j]!);
+        }
+        w.byte(CLOSE_BRACKET);
+      }
+      w.bytes(ACTIONS);
+      const start = log.resultsStart[i]!;
       const end = log.resultsStart[i + 1]!;
-      for (let k = log.resultsStart[i]!; k < end; k++) {
-        if (k > log.resultsStart[i]!) s += ',';
+      for (let k = start; k < end; k++) {
+        if (k > start) w.byte(COMMA);
         const ref = log.resultRef[k]!;
-        if (ref < 0) s += `{"FieldSet":{"fact_id":${log.resultFact[k]!}${this.tail(log.derivedAction(i, k))}`;
-        else s += this.style === 'plain' ? plainResult(log.records[ref]!) : JSON.stringify(taggedResult(log.records[ref]!));
+        if (ref < 0) {
+          w.bytes(FIELD_SET);
+          w.number(log.resultFact[k]!);
+          w.bytes(this.tail(log.derivedAction(i, k)));
+        } else w.text(this.style === 'plain' ? plainResult(log.records[ref]!) : JSON.stringify(taggedResult(log.records[ref]!)));
       }
-      s += ']}\n';
+      w.bytes(LINE_END);
     }
-    return s;
   }
 
-  private tail(a: CompiledAction): string {
+  /** The lines of every firing in the log, as a string. */
+  lines(log: FiringLog): string {
+    const w = new ByteWriter();
+    this.write(log, w);
+    return Buffer.concat(w.take()).toString('utf8');
+  }
+
+  private tail(a: CompiledAction): Buffer {
     let t = this.tails.get(a);
     if (t === undefined) {
-      const w = a.written!;
-      const value = this.style === 'plain' ? JSON.stringify(w.value) : JSON.stringify(toTagged(w.value));
-      t = `,"field":${JSON.stringify(w.field)},"value":${value}}}`;
+      const written = a.written!;
+      const value = this.style === 'plain' ? JSON.stringify(written.value) : JSON.stringify(toTagged(written.value));
+      t = Buffer.from(`,"field":${JSON.stringify(written.field)},"value":${value}}}`);
       this.tails.set(a, t);
     }
     return t;
   }
 }
+
+const FACT_IDS = Buffer.from(',"fact_ids":[');
+const ACTIONS = Buffer.from(',"actions_executed":[');
+const FIELD_SET = Buffer.from('{"FieldSet":{"fact_id":');
+const LINE_END = Buffer.from(']}\n');
+const COMMA = 44;
+const CLOSE_BRACKET = 93;
 
 function taggedResult(r: ActionResult): unknown {
   if ('FieldSet' in r) return { FieldSet: { ...r.FieldSet, value: toTagged(r.FieldSet.value) } };

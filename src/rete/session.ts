@@ -4,6 +4,7 @@
 // run in the session's beta network: its complete matches come back as activations of the
 // same agenda. All run state is the session's own; the network is only read.
 
+import { getHeapStatistics } from 'node:v8';
 import type { Bound, WorkingMemoryOps } from '../actions/execute.js';
 import { Fact, FactShape, FIRST_CREATED_ID } from '../model/fact.js';
 import { LimitError } from '../model/errors.js';
@@ -464,7 +465,9 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
 
   /** Stops the run when the heap in use passes maxHeapBytes: a runaway rule, or more input than memory. */
   private checkHeap(): void {
-    const used = process.memoryUsage().heapUsed;
+    // (v8's heap statistics, not process.memoryUsage(): that one also reads the RSS from the
+    // OS, and cost 140 ms over bench payroll 1M's 150 checks.)
+    const used = getHeapStatistics().used_heap_size;
     if (used <= this.maxHeapBytes) return;
     const mb = (b: number) => `${Math.round(b / (1 << 20))} MB`;
     throw new LimitError(
