@@ -52,7 +52,7 @@ export class BetaNetwork {
   constructor(plan: BetaPlan, sink: BetaSink, m: Mismatches, retractable: boolean, link: boolean) {
     this.plan = plan;
     this.m = m;
-    const run: BetaRun = { sink, m, link };
+    const run: BetaRun = { sink, m, recheck: new Array<number>(m.length).fill(0), link };
     const memories = plan.memories.map((s) => new AlphaMemory(s, retractable));
     const nodes: BetaNode[] = [];
     for (const spec of plan.nodes) {
@@ -75,7 +75,7 @@ export class BetaNetwork {
       for (const s of mem.spec.successors) {
         const node = nodes[s.id]!;
         mem.successors.push(node);
-        if (s.kind === 'not' || s.kind === 'exists') mem.negations.push(node);
+        if (s.kind !== 'join') mem.onLeave.push(node);
       }
     }
     this.memories = memories;
@@ -120,8 +120,8 @@ export class BetaNetwork {
     w.active = false;
     w.gen++;
     for (let i = 0; i < ms.length; i++) {
-      const negs = ms[i]!.negations;
-      for (let j = 0; j < negs.length; j++) negs[j]!.rightRemove(w);
+      const leave = ms[i]!.onLeave;
+      for (let j = 0; j < leave.length; j++) leave[j]!.rightRemove(w);
     }
     this.held--;
   }
@@ -157,13 +157,16 @@ export class BetaNetwork {
       out.push({
         node: `B${s.id}`,
         kind: s.kind,
-        label: `${s.kind} ${s.alias} ← M${s.memory.id}${s.kind === 'start' ? '' : ` (${s.joinLabel})`}${shared ? `; left: the facts of M${s.parent!.memory.id}` : ''}`,
+        label:
+          `${s.kind} ${s.alias} ← M${s.memory.id}` +
+          (s.kind === 'start' ? (s.filter.length > 0 ? `; filters ${s.filter.map((t) => t.label).join(', ')}` : '') : ` (${s.joinLabel})`) +
+          (shared ? `; left: the facts of M${s.parent!.memory.id}` : ''),
         rules: [...s.rules],
         // A start node passes its memory's facts on as they are; a join after it reads them there.
         held: n.leftSize(),
         peakHeld: n.peakLeftSize(),
-        tokens: s.kind === 'start' ? this.memories[s.memory.id]!.size : n.tokens,
-        peakTokens: s.kind === 'start' ? this.memories[s.memory.id]!.peak : n.peakTokens,
+        tokens: n.tokens,
+        peakTokens: n.peakTokens,
       });
     }
     return out;

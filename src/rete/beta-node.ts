@@ -22,6 +22,8 @@ export interface BetaRun {
   readonly sink: BetaSink;
   /** The session's type-mismatch counters. */
   readonly m: Mismatches;
+  /** Counters nobody reads: for tests done again only to learn their outcome (not counted twice). */
+  readonly recheck: Mismatches;
   /** Tokens keep their links (matches can be taken back: retraction, changes, not/exists). */
   readonly link: boolean;
 }

@@ -30,8 +30,8 @@ export class AlphaMemory {
   readonly indexes: FactIndex[];
   /** Nodes whose input this is (start nodes, and right inputs), deepest first (see BetaNetwork.insert). */
   readonly successors: BetaNode[] = [];
-  /** Successors that react to a fact leaving (not/exists nodes). */
-  readonly negations: BetaNode[] = [];
+  /** Successors told when a fact leaves (not/exists nodes recount; start nodes count what they pass on). */
+  readonly onLeave: BetaNode[] = [];
   /** Whether facts can leave (their buckets must support removal). */
   private readonly removable: boolean;
   size = 0;

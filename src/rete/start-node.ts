@@ -14,10 +14,15 @@ export class StartNode extends BetaNode {
   }
   leftRemove(): void {}
   rightAdd(w: Wme): void {
-    if (passesFilter(this.spec.filter, w.fields, this.run.m)) this.pass(w);
+    if (!passesFilter(this.spec.filter, w.fields, this.run.m)) return;
+    // The fact is the match: counted as this node's token while it is in the memory.
+    if (++this.tokens > this.peakTokens) this.peakTokens = this.tokens;
+    this.pass(w);
   }
-  rightRemove(): void {
-    // The matches built on the fact were removed with it (through its child and token lists).
+  rightRemove(w: Wme): void {
+    // The matches built on the fact were removed with it (through its child and token lists);
+    // the fact's fields are as they were when it came (a change takes it out first).
+    if (passesFilter(this.spec.filter, w.fields, this.run.recheck)) this.tokens--;
   }
 }
 

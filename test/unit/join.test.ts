@@ -253,6 +253,30 @@ describe('JoinNode: self-joins and retraction', () => {
     expect(leftHeld(h, h.beta.nodes[1] as JoinNode)).toBe(40);
   });
 
+  it('patterns that differ past their Equal tests share one memory; each start node passes on and counts only its own', () => {
+    const emp = (id: number, extra: unknown[]) =>
+      rule(id, [pattern('e', [eq('type', 'emp'), ...extra]), pattern('d', [eq('type', 'dept'), ref('dept_id', 'Equal', 'e.dept_id')])]);
+    const h = harness([emp(1, [{ field: 'salary', operator: 'GreaterThan', value: 50 }]), emp(2, [{ field: 'salary', operator: 'LessThan', value: 50 }])]);
+    expect(h.beta.memories.map((m) => m.spec.label)).toEqual(['type Equal "emp"', 'type Equal "dept"']);
+    h.insert(1, { type: 'emp', dept_id: 10, salary: 100 });
+    h.insert(2, { type: 'emp', dept_id: 10, salary: 10 });
+    h.insert(3, { type: 'emp', dept_id: 10, salary: 70 });
+    h.insert(4, { type: 'dept', dept_id: 10 });
+    expect(h.all()).toEqual(['1:1,4', '1:3,4', '2:2,4']);
+    const starts = () =>
+      h.beta
+        .memoryStats()
+        .filter((s) => s.kind === 'start')
+        .map((s) => [s.label, s.tokens, s.peakTokens]);
+    expect(starts()).toEqual([
+      ['start e ← M0; filters salary GreaterThan 50', 2, 2],
+      ['start e ← M0; filters salary LessThan 50', 1, 1],
+    ]);
+    h.retract(3);
+    expect(h.live()).toEqual(['1:1,4', '2:2,4']);
+    expect(starts().map((s) => s[1])).toEqual([1, 1]);
+  });
+
   it('a retracted fact can be inserted again and joins afresh', () => {
     const h = harness(EMP_DEPT);
     const e = h.insert(1, { type: 'emp', dept_id: 10, salary: 100 });
