@@ -11,6 +11,7 @@ import { cloneValue, type FieldMap } from '../model/value.js';
 import { collectMemories } from './alpha-node.js';
 import { removeChildren, removeToken, type BetaNode, type BetaRun, type BetaSink } from './beta-node.js';
 import type { BetaKind, BetaPlan } from './beta-plan.js';
+import { JoinGroup, groupKey } from './join-group.js';
 import { HashJoin, JoinNode } from './join-node.js';
 import { AlphaMemory } from './memory.js';
 import { NegationNode } from './negation-node.js';
@@ -72,10 +73,25 @@ export class BetaNetwork {
       if (spec.parent) nodes[spec.parent.id]!.children.push(node);
     }
     for (const mem of memories) {
+      // Joins that would walk the same bucket walk it once, together, in the first one's
+      // place (the members are all right after a start node: one depth, so the order holds).
+      const groups = new Map<string, JoinNode[]>();
+      const slots: (BetaNode | JoinNode[])[] = [];
       for (const s of mem.spec.successors) {
         const node = nodes[s.id]!;
-        mem.successors.push(node);
+        const key = node instanceof JoinNode ? groupKey(node) : null;
+        const group = key === null ? undefined : groups.get(key);
+        if (group !== undefined) group.push(node as JoinNode);
+        else if (key !== null) {
+          const joins = [node as JoinNode];
+          groups.set(key, joins);
+          slots.push(joins);
+        } else slots.push(node);
         if (s.kind !== 'join') mem.onLeave.push(node);
+      }
+      for (const slot of slots) {
+        if (!Array.isArray(slot)) mem.successors.push(slot);
+        else mem.successors.push(slot.length === 1 ? slot[0]! : new JoinGroup(slot, m));
       }
     }
     this.memories = memories;

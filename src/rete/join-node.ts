@@ -15,9 +15,9 @@ import { BetaNode, type BetaRun } from './beta-node.js';
 import type { NodeSpec } from './beta-plan.js';
 import { addTo, removeFrom, type Bucket } from './bucket.js';
 import { passes, type JoinTest } from './join-predicates.js';
-import { joinKey, type JoinKey } from './keys.js';
+import { exactJoinKey, joinKey, type JoinKey } from './keys.js';
 import type { AlphaMemory, FactIndex } from './memory.js';
-import type { AlphaTest } from './predicates.js';
+import type { AlphaTest, Mismatches } from './predicates.js';
 import { passesFilter } from './start-node.js';
 import { Token, type PartialMatch } from './wme.js';
 import type { Wme } from './wme.js';
@@ -44,9 +44,9 @@ export class JoinNode extends BetaNode {
   readonly hash: HashJoin | null;
   readonly tests: readonly JoinTest[];
   /** A join after a start node: the start node's memory, whose facts are the left matches. */
-  private readonly sharedLeft: AlphaMemory | null;
+  readonly sharedLeft: AlphaMemory | null;
   /** ... and its index on the Ref'd field (hashed joins). */
-  private readonly sharedIndex: FactIndex | null;
+  readonly sharedIndex: FactIndex | null;
   /** ... and the start node's filter, which the facts read there must pass too. */
   private readonly leftFilter: readonly AlphaTest[];
   /** Own left memory, hashed: matches by the key of their Ref'd value (a missing value joins nothing). */
@@ -83,10 +83,11 @@ export class JoinNode extends BetaNode {
       const bucket = h.index.buckets.get(key);
       if (bucket === undefined) return;
       const read = h.index.read;
+      const exact = exactJoinKey(key);
       const ws = bucket.entries();
       for (let i = 0; i < ws.length; i++) {
         const w = ws[i]!;
-        if (valuesEqual(read(w.fields)!, lv!) && passes(this.tests, t, w.fields, m)) this.join(t, w);
+        if ((exact || valuesEqual(read(w.fields)!, lv!)) && passes(this.tests, t, w.fields, m)) this.join(t, w);
       }
       return;
     }
@@ -109,26 +110,38 @@ export class JoinNode extends BetaNode {
     const m = this.run.m;
     // A fact in both the shared left memory and the right memory: its pairing with itself
     // is made when it arrives on the left (the start node passes it on after this).
-    const self = this.sharedLeft === this.memory ? w : null;
-    const filter = this.leftFilter;
     if (h !== null) {
       const rv = h.index.read(w.fields);
       const key = joinKey(rv);
       if (key === undefined) return;
       const bucket = this.sharedIndex !== null ? this.sharedIndex.buckets.get(key) : this.left!.get(key);
       if (bucket === undefined) return;
+      const self = this.selfOf(w);
+      const exact = exactJoinKey(key);
       const ts = bucket.entries();
       for (let i = 0; i < ts.length; i++) {
         const t = ts[i]!;
-        if (t === self || !valuesEqual(rv!, h.leftValue(t)!)) continue;
-        if ((filter.length === 0 || passesFilter(filter, (t as Wme).fields, m)) && passes(this.tests, t, w.fields, m)) this.join(t, w);
+        if (t !== self && (exact || valuesEqual(rv!, h.leftValue(t)!))) this.candidate(t, w, m);
       }
       return;
     }
+    const self = this.selfOf(w);
     const all: Iterable<PartialMatch> = this.sharedLeft !== null ? this.sharedLeft.all! : this.leftAll!;
-    for (const t of all) {
-      if (t !== self && (filter.length === 0 || passesFilter(filter, (t as Wme).fields, m)) && passes(this.tests, t, w.fields, m)) this.join(t, w);
-    }
+    for (const t of all) if (t !== self) this.candidate(t, w, m);
+  }
+
+  /**
+   * A fact in both the shared left memory and the right memory: its pairing with itself is
+   * made when it arrives on the left (the start node passes it on after this), not here.
+   */
+  selfOf(w: Wme): Wme | null {
+    return this.sharedLeft === this.memory ? w : null;
+  }
+
+  /** A left match whose join key equals the right fact's: joined when the filter and tests hold. */
+  candidate(t: PartialMatch, w: Wme, m: Mismatches): void {
+    const filter = this.leftFilter;
+    if ((filter.length === 0 || passesFilter(filter, (t as Wme).fields, m)) && passes(this.tests, t, w.fields, m)) this.join(t, w);
   }
 
   rightRemove(): void {

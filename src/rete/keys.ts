@@ -77,3 +77,13 @@ export function joinKey(v: Value | undefined): JoinKey | undefined {
   if (v instanceof DateValue) return `\u0000date:${v.ms}`;
   return COMPLEX_KEY;
 }
+
+/**
+ * Whether two values sharing this join key are certainly Equal, so candidates need no check:
+ * numbers, booleans, null and plain strings. Dates (a date equals a string of its instant,
+ * but two such strings compare as text), arrays and objects share keys with values they
+ * may not equal; their keys start with a NUL character, as may a user's string (checked too).
+ */
+export function exactJoinKey(key: JoinKey): boolean {
+  return typeof key !== 'string' || key.charCodeAt(0) !== 0;
+}

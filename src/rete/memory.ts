@@ -12,6 +12,11 @@ import { addTo, removeFrom, type Bucket } from './bucket.js';
 import { joinKey, type JoinKey } from './keys.js';
 import type { Wme } from './wme.js';
 
+/** A node's right input, or a group of joins taking one bucket lookup (join-group.ts). */
+export interface RightInput {
+  rightAdd(w: Wme): void;
+}
+
 /** The facts of a memory by the join key of one of their fields. */
 export class FactIndex {
   readonly path: string;
@@ -28,8 +33,11 @@ export class AlphaMemory {
   /** Every fact held, in arrival order; null when no node scans the memory. */
   readonly all: Set<Wme> | null;
   readonly indexes: FactIndex[];
-  /** Nodes whose input this is (start nodes, and right inputs), deepest first (see BetaNetwork.insert). */
-  readonly successors: BetaNode[] = [];
+  /**
+   * What a fact arriving here is shown to: start nodes, and nodes (or groups of joins) whose
+   * right input this is, deepest first (see BetaNetwork.insert).
+   */
+  readonly successors: RightInput[] = [];
   /** Successors told when a fact leaves (not/exists nodes recount; start nodes count what they pass on). */
   readonly onLeave: BetaNode[] = [];
   /** Whether facts can leave (their buckets must support removal). */

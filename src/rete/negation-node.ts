@@ -17,7 +17,7 @@ import type { NodeSpec } from './beta-plan.js';
 import { addTo, removeFrom, type Bucket } from './bucket.js';
 import { passes, type JoinTest } from './join-predicates.js';
 import type { HashJoin } from './join-node.js';
-import { joinKey, type JoinKey } from './keys.js';
+import { exactJoinKey, joinKey, type JoinKey } from './keys.js';
 import type { AlphaMemory } from './memory.js';
 import { Token, type PartialMatch } from './wme.js';
 import type { Wme } from './wme.js';
@@ -59,10 +59,11 @@ export class NegationNode extends BetaNode {
         const bucket = h.index.buckets.get(key);
         if (bucket !== undefined) {
           const read = h.index.read;
+          const exact = exactJoinKey(key);
           const ws = bucket.entries();
           for (let i = 0; i < ws.length; i++) {
             const w = ws[i]!;
-            if (valuesEqual(read(w.fields)!, lv!) && passes(this.tests, parent, w.fields, m)) count++;
+            if ((exact || valuesEqual(read(w.fields)!, lv!)) && passes(this.tests, parent, w.fields, m)) count++;
           }
         }
       }
@@ -109,11 +110,12 @@ export class NegationNode extends BetaNode {
       if (key === undefined) return;
       const bucket = this.left.get(key);
       if (bucket === undefined) return;
+      const exact = exactJoinKey(key);
       const os = bucket.entries();
       for (let i = 0; i < os.length; i++) {
         const o = os[i]!;
         const parent = o.parent;
-        if (valuesEqual(rv!, h.leftValue(parent)!) && passes(this.tests, parent, w.fields, m)) {
+        if ((exact || valuesEqual(rv!, h.leftValue(parent)!)) && passes(this.tests, parent, w.fields, m)) {
           if (added) this.increment(o);
           else this.decrement(o);
         }

@@ -10,6 +10,7 @@ import { DateValue, decodeValue, FloatValue, type FieldMap } from '../../src/mod
 import { BetaNetwork } from '../../src/rete/beta-network.js';
 import type { BetaSink } from '../../src/rete/beta-node.js';
 import { Bucket } from '../../src/rete/bucket.js';
+import { JoinGroup } from '../../src/rete/join-group.js';
 import { JoinNode } from '../../src/rete/join-node.js';
 import { joinKey } from '../../src/rete/keys.js';
 import type { Terminal } from '../../src/rete/terminal.js';
@@ -275,6 +276,56 @@ describe('JoinNode: self-joins and retraction', () => {
     h.retract(3);
     expect(h.live()).toEqual(['1:1,4', '2:2,4']);
     expect(starts().map((s) => s[1])).toEqual([1, 1]);
+  });
+
+  it('joins over the same memories and fields walk each bucket once, together, firing as each would alone', () => {
+    // Three rules per variant, as in bench join10: same memories, same hashed fields; their
+    // start filters and join tests differ. Rule 4 is a self-join (one memory on both sides).
+    const rules = [
+      rule(1, [pattern('e', [eq('type', 'emp')]), pattern('d', [eq('type', 'dept'), ref('dept_id', 'Equal', 'e.dept_id')])]),
+      rule(2, [
+        pattern('e', [eq('type', 'emp'), { field: 'salary', operator: 'GreaterThan', value: 50 }]),
+        pattern('d', [eq('type', 'dept'), ref('dept_id', 'Equal', 'e.dept_id'), ref('cap', 'LessThan', 'e.salary')]),
+      ]),
+      rule(3, [
+        pattern('e', [eq('type', 'emp')]),
+        pattern('d', [eq('type', 'dept'), ref('dept_id', 'Equal', 'e.dept_id'), ref('cap', 'GreaterThan', 'e.salary')]),
+      ]),
+      rule(4, [pattern('a', [eq('type', 'emp')]), pattern('b', [eq('type', 'emp'), ref('dept_id', 'Equal', 'a.dept_id')])]),
+      rule(5, [
+        pattern('a', [eq('type', 'emp')]),
+        pattern('b', [eq('type', 'emp'), ref('dept_id', 'Equal', 'a.dept_id'), ref('salary', 'LessThan', 'a.salary')]),
+      ]),
+    ];
+    const facts: [number, Record<string, unknown>][] = [
+      [1, { type: 'emp', dept_id: 10, salary: 100 }],
+      [2, { type: 'dept', dept_id: 10, cap: 60 }],
+      [3, { type: 'emp', dept_id: { Float: 10 }, salary: 40 }],
+      [4, { type: 'emp', dept_id: '2024-01-01T00:00:00Z', salary: 70 }],
+      [5, { type: 'dept', dept_id: { Date: '2024-01-01T00:00:00Z' }, cap: 80 }],
+      [6, { type: 'dept', dept_id: '2024-01-01T01:00:00+01:00', cap: 10 }],
+      [7, { type: 'emp', dept_id: '2024-01-01T01:00:00+01:00', salary: 20 }],
+      [8, { type: 'dept', dept_id: 10, cap: 200 }],
+      [9, { type: 'emp', dept_id: 10, salary: 60 }],
+    ];
+    const together = harness(rules);
+    const groups = together.beta.memories.flatMap((m) => m.successors.filter((s) => s instanceof JoinGroup) as JoinGroup[]);
+    expect(groups.map((g) => g.joins.map((j) => j.spec.rules)).sort()).toEqual([
+      [[1], [2], [3]],
+      [[4], [5]],
+    ]);
+    for (const [id, wire] of facts) together.insert(id, wire);
+    const alone = rules.flatMap((r) => {
+      const h = harness([r]);
+      for (const [id, wire] of facts) h.insert(id, wire);
+      return h.all();
+    });
+    expect(together.all()).toEqual(alone.sort());
+    expect(together.all()).toContain('2:1,2');
+    expect(together.all()).toContain('1:4,5');
+    expect(together.all()).not.toContain('1:4,6');
+    for (const id of [2, 4, 9]) together.retract(id);
+    expect(together.live().filter((m) => /[:,](2|4|9)(,|$)/.test(m))).toEqual([]);
   });
 
   it('a retracted fact can be inserted again and joins afresh', () => {
