@@ -1,11 +1,11 @@
-// The nine built-in calculators of the CallCalculator action (formats.md §3 "Calculators"):
+// The nine built-in calculators of the CallCalculator action (docs/rules.md, "Calculators"):
 // each checks its already-mapped inputs strictly and returns a value or a one-line error,
 // never throwing, so a bad input becomes a Logged result instead of stopping the run.
 
 import { DateValue, FloatValue, type Value, dateMs, decodeValue, describeValue, isFloat, kindOf, makeNumber, toNumber } from '../model/value.js';
 
 /*
- * Decisions (where formats.md leaves room):
+ * Decisions (where the rule format leaves room):
  * - Numeric arguments are numbers or FloatValue only; numeric strings, booleans and null are
  *   rejected (strict), as are non-finite numbers. A non-finite result is an error outcome.
  * - add/multiply give an integer when both operands are integers, else a float; an integer

@@ -1,4 +1,4 @@
-// Serializers for the output lines: firings (formats.md §4) and final facts, as plain
+// Serializers for the output lines: firings (docs/output.md) and final facts, as plain
 // JSON values (the default) or in the reference engine's tagged form (--values tagged).
 
 import type { CompiledAction } from '../actions/execute.js';

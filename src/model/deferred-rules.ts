@@ -1,4 +1,4 @@
-// Rule-file validation of the two end-of-input condition shapes of formats.md §3,
+// Rule-file validation of the two end-of-input condition shapes of docs/rules.md,
 // Aggregation and Stream: wire JSON in, typed condition out, every problem reported
 // with its JSON path and what was expected. Called by the rule validator (rules.ts).
 

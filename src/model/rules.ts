@@ -1,33 +1,15 @@
-// Rule-file validation: turns the wire JSON of formats.md §3 (a JSON array of rules or
+// Rule-file validation: turns the wire JSON of docs/rules.md (a JSON array of rules or
 // {"rules":[...]}) into typed Rules, collecting every problem with its JSON path.
 
-import { decodeValue, setOwn, toNumber, ValueDecodeError, type FieldMap, type Value } from './value.js';
-import {
-  OPERATORS,
-  type Action,
-  type ActionValue,
-  type Condition,
-  type NotificationType,
-  type Operator,
-  type Pattern,
-  type Rule,
-  type Severity,
-} from './types.js';
-import type { RuleIssue } from './errors.js';
+import { ActionValidator, type RuleChecks } from './action-rules.js';
 import { validateAggregation, validateStream } from './deferred-rules.js';
+import type { RuleIssue } from './errors.js';
+import { type Json, type Obj, isObj, RuleIssueLog, suggest, typeName } from './rule-issues.js';
 import { crossProductHint, dateStringHint } from './rule-lint.js';
-import { closest, didYouMean, jsonPathKey as key, warnUnknownKeys } from './suggest.js';
+import { closest, warnUnknownKeys } from './suggest.js';
+import { OPERATORS, type Action, type Condition, type Operator, type Pattern, type Rule } from './types.js';
 
-/**
- * Checks the validator asks of the action compilers (which the model does not import):
- * calculator names and arguments, and Formula syntax.
- */
-export interface RuleChecks {
-  /** Checks a calculator name and its mapped arguments; returns an error message or null. */
-  calculator(name: string, mappedArgs: readonly string[]): string | null;
-  /** Parses a formula: the field names it reads, or an error message (with position). */
-  formula(expression: string): { readonly fields: readonly string[] } | { readonly error: string };
-}
+export type { RuleChecks } from './action-rules.js';
 
 export interface RuleValidation {
   readonly rules: Rule[];
@@ -45,13 +27,10 @@ export interface ValidationOptions {
   readonly lint?: boolean;
 }
 
-const SEVERITIES: readonly Severity[] = ['Low', 'Medium', 'High', 'Critical'];
-const NOTIFICATION_TYPES: readonly NotificationType[] = ['Email', 'Sms', 'Push', 'Webhook', 'Slack', 'Teams', 'InApp'];
 const RULE_KEYS = ['id', 'name', 'conditions', 'actions', 'salience', 'patterns', 'description', 'enabled', 'tags', 'priority'];
 const SIMPLE_KEYS = ['field', 'operator', 'value'];
 const COMPLEX_KEYS = ['operator', 'conditions'];
 const PATTERN_KEYS = ['alias', 'conditions', 'not', 'exists'];
-const ACTION_KEYS = ['action_type', 'target'];
 /** Every key some condition shape has, for suggestions when a condition has none of its shapes. */
 const CONDITION_KEYS = [
   ...SIMPLE_KEYS,
@@ -66,60 +45,14 @@ const CONDITION_KEYS = [
   'aggregation',
   'filter',
 ];
-/** The members of each action kind's body. */
-const ACTION_BODY_KEYS: Record<string, readonly string[]> = {
-  Log: ['message'],
-  SetField: ['field', 'value'],
-  CreateFact: ['data'],
-  CallCalculator: ['calculator_name', 'input_mapping', 'output_field'],
-  Formula: ['expression', 'output_field'],
-  TriggerAlert: ['alert_type', 'message', 'severity', 'metadata'],
-  SendNotification: ['recipient', 'subject', 'message', 'notification_type', 'metadata'],
-  UpdateFact: ['fact_id_field', 'updates'],
-  DeleteFact: ['fact_id_field'],
-  IncrementField: ['field', 'increment'],
-  AppendToArray: ['field', 'value'],
-};
-const ACTION_KINDS = Object.keys(ACTION_BODY_KEYS);
-const VALUE_TAGS = ['String', 'Integer', 'Float', 'Boolean', 'Array', 'Object', 'Date', 'Null'];
+class Validator extends RuleIssueLog {
+  private readonly actions: ActionValidator;
+  private readonly lint: boolean;
 
-type Json = unknown;
-type Obj = Record<string, Json>;
-
-/** A did-you-mean for a value that should have been one of `known`; '' for non-strings. */
-function suggest(v: Json, known: readonly string[]): string {
-  return typeof v === 'string' ? didYouMean(v, known) : '';
-}
-
-function isObj(v: Json): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function typeName(v: Json): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
-}
-
-class Validator {
-  readonly errors: RuleIssue[] = [];
-  readonly warnings: RuleIssue[] = [];
-  private ruleId: number | undefined;
-  private ruleName: string | undefined;
-
-  constructor(
-    private readonly checks: RuleChecks,
-    private readonly lint: boolean,
-  ) {}
-
-  error(path: string, message: string): void {
-    this.errors.push({ path, message, ruleId: this.ruleId, ruleName: this.ruleName });
-  }
-
-  warn(path: string, message: string): void {
-    this.warnings.push({ path, message, ruleId: this.ruleId, ruleName: this.ruleName });
+  constructor(checks: RuleChecks, lint: boolean) {
+    super();
+    this.actions = new ActionValidator(this, checks);
+    this.lint = lint;
   }
 
   /** Entries of the rule list. */
@@ -203,7 +136,7 @@ class Validator {
       this.error(`${path}.actions`, `expected an array of actions, got ${typeName(raw.actions)}`);
     } else {
       raw.actions.forEach((a, i) => {
-        const action = this.action(a, `${path}.actions[${i}]`, aliases, patterns);
+        const action = this.actions.action(a, `${path}.actions[${i}]`, aliases, patterns);
         if (action) actions.push(action);
       });
     }
@@ -369,287 +302,6 @@ class Validator {
       return null;
     }
     return { alias, field: m[2]! };
-  }
-
-  /** Decodes a value; undefined (after recording an error) when it is malformed. */
-  private value(raw: Json, path: string): Value | undefined {
-    if (raw === undefined) {
-      this.error(path, 'expected a value');
-      return undefined;
-    }
-    this.misspelledTag(raw, path);
-    try {
-      // decodeValue works in place: copy objects so the caller's document is left as it was.
-      return decodeValue(raw !== null && typeof raw === 'object' ? structuredClone(raw) : raw);
-    } catch (e) {
-      if (e instanceof ValueDecodeError) {
-        this.error(path + e.path, e.message);
-        return undefined;
-      }
-      throw e;
-    }
-  }
-
-  /** Warns about `{"Strng": …}` and the like, which would be read as a plain object. */
-  private misspelledTag(raw: Json, path: string): void {
-    if (!isObj(raw)) return;
-    const keys = Object.keys(raw);
-    if (keys.length !== 1 || VALUE_TAGS.includes(keys[0]!) || keys[0] === 'Ref') return;
-    const tag = closest(keys[0]!, [...VALUE_TAGS, 'Ref']);
-    if (tag !== null) {
-      this.warn(path, `${JSON.stringify(keys[0])} is not a value tag, so this value is an object with one key; did you mean ${JSON.stringify(tag)}?`);
-    }
-  }
-
-  private fieldMap(raw: Json, path: string): FieldMap | undefined {
-    if (!isObj(raw)) {
-      this.error(path, `expected an object of field values, got ${typeName(raw)}`);
-      return undefined;
-    }
-    const out: FieldMap = {};
-    let ok = true;
-    for (const k of Object.keys(raw)) {
-      const v = this.value(raw[k], key(path, k));
-      if (v === undefined) ok = false;
-      else out[k] = v;
-    }
-    return ok ? out : undefined;
-  }
-
-  /**
-   * An action's value: a constant, or in a multi-fact rule `{"Ref":"alias.field"}` naming a
-   * pattern that binds a fact. In a single-fact rule such an object is a constant (with a warning).
-   */
-  private actionValue(raw: Json, path: string, patterns: Pattern[] | null): ActionValue | undefined {
-    const refText = isObj(raw) && Object.keys(raw).length === 1 && typeof raw.Ref === 'string' ? raw.Ref : null;
-    if (refText !== null && patterns === null) {
-      this.warn(path, `{"Ref": ${JSON.stringify(refText)}} is written as that object: Refs are read only in the actions of multi-fact rules`);
-    }
-    if (refText === null || patterns === null) {
-      const value = this.value(raw, path);
-      return value === undefined ? undefined : { ref: null, value };
-    }
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)\.(.+)$/.exec(refText);
-    if (!m) {
-      this.error(`${path}.Ref`, `expected "alias.field", got ${typeName(refText)}`);
-      return undefined;
-    }
-    const pattern = patterns.find((x) => x.alias === m[1]);
-    if (!pattern) {
-      this.error(`${path}.Ref`, `Ref "${refText}" names unknown alias "${m[1]}"; expected one of ${patterns.map((x) => x.alias).join(', ')}`);
-      return undefined;
-    }
-    if (pattern.not || pattern.exists) {
-      this.error(`${path}.Ref`, `Ref "${refText}" names alias "${m[1]}" of a not/exists pattern, which binds no fact`);
-      return undefined;
-    }
-    return { ref: { alias: m[1]!, field: m[2]! }, value: null };
-  }
-
-  private actionValues(raw: Json, path: string, patterns: Pattern[] | null): Record<string, ActionValue> | undefined {
-    if (!isObj(raw)) {
-      this.error(path, `expected an object of field values, got ${typeName(raw)}`);
-      return undefined;
-    }
-    const out: Record<string, ActionValue> = {};
-    let ok = true;
-    for (const k of Object.keys(raw)) {
-      const v = this.actionValue(raw[k], key(path, k), patterns);
-      if (v === undefined) ok = false;
-      else setOwn(out, k, v);
-    }
-    return ok ? out : undefined;
-  }
-
-  /**
-   * A field name an action reads (a Formula name, a calculator input): in a multi-fact rule
-   * `alias.field` reads that pattern's fact, so the alias must bind one.
-   */
-  private boundName(name: string, patterns: Pattern[] | null, path: string): void {
-    if (patterns === null) return;
-    const dot = name.indexOf('.');
-    if (dot < 0) return;
-    const pattern = patterns.find((x) => x.alias === name.slice(0, dot));
-    if (pattern && (pattern.not || pattern.exists)) {
-      this.error(path, `"${name}" reads alias "${pattern.alias}" of a not/exists pattern, which binds no fact`);
-    }
-  }
-
-  private str(obj: Obj, k: string, path: string, nonEmpty = false): string | undefined {
-    const v = obj[k];
-    if (typeof v !== 'string' || (nonEmpty && v === '')) {
-      this.error(key(path, k), `expected ${nonEmpty ? 'a non-empty string' : 'a string'}, got ${v === undefined ? 'nothing' : typeName(v)}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  private action(raw: Json, path: string, aliases: string[] | null, patterns: Pattern[] | null): Action | null {
-    if (!isObj(raw) || !isObj(raw.action_type)) {
-      const typo = isObj(raw) && raw.action_type === undefined ? Object.keys(raw).find((k) => closest(k, ACTION_KEYS) === 'action_type') : undefined;
-      const bare = isObj(raw) ? Object.keys(raw).find((k) => ACTION_KINDS.includes(k)) : undefined;
-      const hint =
-        typo !== undefined
-          ? `; found ${JSON.stringify(typo)} (did you mean "action_type"?)`
-          : bare !== undefined
-            ? `; found the kind ${JSON.stringify(bare)} unwrapped: write {"action_type": {${JSON.stringify(bare)}: {...}}}`
-            : '';
-      this.error(path, `expected {"action_type": {"<Kind>": {...}}}, got ${typeName(isObj(raw) ? raw.action_type : raw)}${hint}`);
-      return null;
-    }
-    warnUnknownKeys(raw, ACTION_KEYS, path, 'action', (p, m) => this.warn(p, m));
-    let target: string | null = null;
-    if (raw.target !== undefined && raw.target !== null) {
-      if (aliases === null) {
-        this.error(`${path}.target`, '"target" is only allowed in a multi-fact rule (with patterns)');
-        return null;
-      }
-      const t = raw.target;
-      const pattern = patterns?.find((p) => p.alias === t);
-      if (typeof t !== 'string' || !pattern) {
-        this.error(`${path}.target`, `expected one of the rule's aliases (${aliases.join(', ')}), got ${typeName(t)}`);
-        return null;
-      }
-      if (pattern.not || pattern.exists) {
-        this.error(`${path}.target`, `alias "${t}" is a not/exists pattern, which binds no fact`);
-        return null;
-      }
-      target = t;
-    }
-    const kinds = Object.keys(raw.action_type);
-    if (kinds.length !== 1) {
-      this.error(`${path}.action_type`, `expected exactly one action kind, got ${kinds.length === 0 ? 'none' : kinds.join(', ')}`);
-      return null;
-    }
-    const kind = kinds[0]!;
-    const p = `${path}.action_type.${kind}`;
-    const body = raw.action_type[kind];
-    if (!isObj(body)) {
-      this.error(p, `expected an object, got ${typeName(body)}`);
-      return null;
-    }
-    const before = this.errors.length;
-    const known = ACTION_BODY_KEYS[kind];
-    if (known) warnUnknownKeys(body, known, p, `${kind} action`, (wp, m) => this.warn(wp, m));
-    let action: Action | null = null;
-    switch (kind) {
-      case 'Log': {
-        const message = this.str(body, 'message', p);
-        if (message !== undefined) action = { kind, message, target };
-        break;
-      }
-      case 'SetField': {
-        const field = this.str(body, 'field', p, true);
-        const value = this.actionValue(body.value, `${p}.value`, patterns);
-        if (field !== undefined && value !== undefined) action = { kind, field, value, target };
-        break;
-      }
-      case 'CreateFact': {
-        const data = body.data;
-        if (isObj(data)) warnUnknownKeys(data, ['fields'], `${p}.data`, 'CreateFact data', (wp, m) => this.warn(wp, m));
-        const fields = isObj(data) ? this.actionValues(data.fields, `${p}.data.fields`, patterns) : undefined;
-        if (!isObj(data)) this.error(`${p}.data`, `expected {"fields":{...}}, got ${typeName(data)}`);
-        if (fields) action = { kind, fields, target };
-        break;
-      }
-      case 'CallCalculator': {
-        const calculator = this.str(body, 'calculator_name', p, true);
-        const outputField = this.str(body, 'output_field', p, true);
-        const mapping = body.input_mapping;
-        const inputMapping: Record<string, string> = {};
-        if (!isObj(mapping)) this.error(`${p}.input_mapping`, `expected an object {argument: field}, got ${typeName(mapping)}`);
-        else {
-          for (const [arg, field] of Object.entries(mapping)) {
-            if (typeof field !== 'string' || field === '') this.error(key(`${p}.input_mapping`, arg), `expected a field name, got ${typeName(field)}`);
-            else inputMapping[arg] = field;
-          }
-        }
-        if (calculator !== undefined && isObj(mapping)) {
-          const problem = this.checks.calculator(calculator, Object.keys(inputMapping));
-          if (problem) this.error(`${p}.calculator_name`, problem);
-          for (const [arg, field] of Object.entries(inputMapping)) this.boundName(field, patterns, key(`${p}.input_mapping`, arg));
-        }
-        if (this.errors.length === before) action = { kind, calculator: calculator!, inputMapping, outputField: outputField!, target };
-        break;
-      }
-      case 'Formula': {
-        const expression = this.str(body, 'expression', p, true);
-        const outputField = this.str(body, 'output_field', p, true);
-        if (expression !== undefined) {
-          const parsed = this.checks.formula(expression);
-          if ('error' in parsed) this.error(`${p}.expression`, parsed.error);
-          else for (const name of parsed.fields) this.boundName(name, patterns, `${p}.expression`);
-        }
-        if (this.errors.length === before) action = { kind, expression: expression!, outputField: outputField!, target };
-        break;
-      }
-      case 'TriggerAlert': {
-        const alertType = this.str(body, 'alert_type', p);
-        const message = this.str(body, 'message', p);
-        const severity = body.severity;
-        if (!SEVERITIES.includes(severity as Severity)) {
-          this.error(`${p}.severity`, `expected one of ${SEVERITIES.join(', ')}; got ${typeName(severity)}${suggest(severity, SEVERITIES)}`);
-        }
-        const metadata = body.metadata === undefined || body.metadata === null ? {} : this.fieldMap(body.metadata, `${p}.metadata`);
-        if (this.errors.length === before) {
-          action = { kind, alertType: alertType!, message: message!, severity: severity as Severity, metadata: metadata!, target };
-        }
-        break;
-      }
-      case 'SendNotification': {
-        const recipient = this.str(body, 'recipient', p);
-        const subject = this.str(body, 'subject', p);
-        const message = this.str(body, 'message', p);
-        const nt = body.notification_type;
-        if (!NOTIFICATION_TYPES.includes(nt as NotificationType)) {
-          this.error(`${p}.notification_type`, `expected one of ${NOTIFICATION_TYPES.join(', ')}; got ${typeName(nt)}${suggest(nt, NOTIFICATION_TYPES)}`);
-        }
-        const metadata = body.metadata === undefined || body.metadata === null ? {} : this.fieldMap(body.metadata, `${p}.metadata`);
-        if (this.errors.length === before) {
-          action = {
-            kind,
-            recipient: recipient!,
-            subject: subject!,
-            message: message!,
-            notificationType: nt as NotificationType,
-            metadata: metadata!,
-            target,
-          };
-        }
-        break;
-      }
-      case 'UpdateFact': {
-        const factIdField = this.str(body, 'fact_id_field', p, true);
-        const updates = this.actionValues(body.updates, `${p}.updates`, patterns);
-        if (factIdField !== undefined && updates) action = { kind, factIdField, updates, target };
-        break;
-      }
-      case 'DeleteFact': {
-        const factIdField = this.str(body, 'fact_id_field', p, true);
-        if (factIdField !== undefined) action = { kind, factIdField, target };
-        break;
-      }
-      case 'IncrementField': {
-        const field = this.str(body, 'field', p, true);
-        const increment = this.actionValue(body.increment, `${p}.increment`, patterns);
-        if (increment !== undefined && increment.ref === null && toNumber(increment.value) === undefined) {
-          this.error(`${p}.increment`, `expected a number, got ${typeName(body.increment)}`);
-        } else if (field !== undefined && increment !== undefined) action = { kind, field, increment, target };
-        break;
-      }
-      case 'AppendToArray': {
-        const field = this.str(body, 'field', p, true);
-        const value = this.actionValue(body.value, `${p}.value`, patterns);
-        if (field !== undefined && value !== undefined) action = { kind, field, value, target };
-        break;
-      }
-      default:
-        this.error(
-          `${path}.action_type`,
-          `unknown action kind ${JSON.stringify(kind)}${didYouMean(kind, ACTION_KINDS)}; expected one of ${ACTION_KINDS.join(', ')}`,
-        );
-    }
-    return this.errors.length === before ? action : null;
   }
 }
 

@@ -1,5 +1,5 @@
 // The public types of rete-eval: rules, conditions and actions as validated from the
-// wire format (formats.md §3), and the result records a run produces (§4).
+// wire format (docs/rules.md), and the result records a run produces (docs/output.md).
 
 import type { FieldMap, Value } from './value.js';
 
@@ -38,7 +38,7 @@ export interface LogicalCondition {
 
 export type AggregationFunction = 'Sum' | 'Count' | 'Average' | 'Min' | 'Max' | 'StandardDeviation' | 'Percentile';
 
-/** The optional `window` of an Aggregation condition (formats.md §3). */
+/** The optional `window` of an Aggregation condition (docs/rules.md). */
 export type AggregationWindow =
   | { readonly kind: 'Sliding'; readonly size: number }
   | { readonly kind: 'Tumbling'; readonly size: number }
@@ -152,7 +152,7 @@ export interface Rule {
 }
 
 // ---------------------------------------------------------------------------
-// Results (formats.md §4). Records are in wire shape so they serialize as they are.
+// Results (docs/output.md). Records are in wire shape so they serialize as they are.
 
 export type ActionResult =
   | { FieldSet: { fact_id: number; field: string; value: Value } }

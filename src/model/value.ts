@@ -338,7 +338,7 @@ export function dateMs(v: Value): number {
 }
 
 /**
- * Equality as formats.md §6 states it: numbers by value across int and float, dates as
+ * Equality as docs/input.md ("Values") states it: numbers by value across int and float, dates as
  * instants (a date against an RFC 3339 string compares as dates), arrays and objects deeply.
  */
 export function valuesEqual(a: Value, b: Value): boolean {
