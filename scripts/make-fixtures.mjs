@@ -52,7 +52,7 @@ const money = (x) => Math.round(x * 100) / 100;
 const iso = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const pad = (n, w) => String(n).padStart(w, '0');
 
-// Tagged forms (formats.md §1).
+// Tagged forms (docs/input.md (values)).
 const tagStr = (s) => ({ String: s });
 const tagInt = (n) => ({ Integer: n });
 const tagFloat = (x) => ({ Float: x });

@@ -42,7 +42,7 @@ function expectFailure(r: CliResult, exitCode: number, stderr: RegExp): void {
   expect(r.stderr).not.toContain('internal error');
 }
 
-/** Unwraps the tagged values of formats.md §1 (enough for the fixtures' fields). */
+/** Unwraps the tagged values of docs/input.md (values) (enough for the fixtures' fields). */
 function plain(v: unknown): unknown {
   if (v === 'Null') return null;
   if (v === null || typeof v !== 'object') return v;
@@ -83,7 +83,7 @@ describe('the fixtures (fixtures/rules.json × fixtures/facts.ndjson)', () => {
   const facts = factLines.map((l) => JSON.parse(l) as Record<string, any>);
   /** The fields of input line n, untagged. */
   const fieldsOf = (rec: Record<string, any>): Record<string, any> => plain(rec.data?.fields ?? rec) as Record<string, any>;
-  /** Fact id → position in the input (formats.md §2: a flat record without an integer id gets its position). */
+  /** Fact id → position in the input (docs/input.md: a flat record without an integer id gets its position). */
   const positionOfId = new Map<number, number>();
   const fieldsById = new Map<number, Record<string, any>>();
   facts.forEach((rec, n) => {

@@ -1,5 +1,5 @@
 // Helpers for the end-to-end tests: run the built CLI as a real process (execa), manage
-// temporary directories, and check output records against formats.md §4.
+// temporary directories, and check output records against docs/output.md.
 
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +103,7 @@ export function ndjson(text: string): any[] {
 }
 
 // ---------------------------------------------------------------------------
-// formats.md §4: the shape of a firing record.
+// docs/output.md: the shape of a firing record.
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -112,7 +112,7 @@ const any = () => true;
 const SEVERITIES = ['Low', 'Medium', 'High', 'Critical'];
 const NOTIFICATION_TYPES = ['Email', 'Sms', 'Push', 'Webhook', 'Slack', 'Teams', 'InApp'];
 
-/** Field checks of each action result kind, by the names formats.md §4 gives. */
+/** Field checks of each action result kind, by the names docs/output.md gives. */
 const RESULT_KINDS: Record<string, Record<string, (v: unknown) => boolean>> = {
   FieldSet: { fact_id: isId, field: isStr, value: any },
   CalculatorResult: { calculator: isStr, result: isStr, output_field: isStr, parsed_value: any },

@@ -1,4 +1,4 @@
-// End-to-end tests of multi-fact rules (formats.md §5) through the built CLI, on
+// End-to-end tests of multi-fact rules (docs/rules.md (patterns)) through the built CLI, on
 // fixtures/join-rules.json and fixtures/join-facts.ndjson: hash joins with join tests, a
 // not-pattern decided at end of input, an exists-pattern, a self-join with a targeted
 // action, a deletion cancelling a pending match, forward chaining into a join; fact_ids

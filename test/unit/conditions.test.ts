@@ -1,5 +1,5 @@
 // Tests for compiled conditions (src/rete/predicates.ts): the nine operators with the semantics
-// of formats.md §6 (missing fields, int/float, dates, type mismatches counted), Contains on
+// of docs/rules.md (conditions) (missing fields, int/float, dates, type mismatches counted), Contains on
 // strings and arrays, affixes on strings only, And/Or/Not (empty ones included) and the
 // Or-of-Equals set test.
 

@@ -2,7 +2,7 @@
 // rules with Refs, not and exists patterns, mixed with single-fact rules) and fact lists
 // run through the real engine (alpha memories, hash joins, not/exists counts, retraction,
 // re-insertion of changed facts, refraction by combination, the agenda) and through a
-// naive evaluator written here from formats.md §5-§6 alone, which enumerates every
+// naive evaluator written here from docs/rules.md (patterns, conditions) alone, which enumerates every
 // combination of facts each time it looks for the next firing:
 //
 // - after each inserted fact, repeatedly fire the smallest not-yet-fired match, where the
@@ -356,7 +356,7 @@ function check(rules: Record<string, unknown>[], facts: Record<string, unknown>[
 
 // ---------------------------------------------------------------------------
 
-describe('multi-fact rules: engine vs naive evaluator (formats.md §5, §6)', () => {
+describe('multi-fact rules: engine vs naive evaluator (docs/rules.md)', () => {
   it('agree on hand-picked cases: a join, a late dept, not, exists, a delete and a change', () => {
     const rules = [
       {
@@ -430,14 +430,16 @@ describe('multi-fact rules: engine vs naive evaluator (formats.md §5, §6)', ()
       fc.property(ruleSet, factList, (rules, facts) => {
         if (check(rules, facts, true) === 'ok') finished++;
         check(rules, facts, false);
-        for (const [k, n] of firingKinds(rules, facts)) seen.set(k, (seen.get(k) ?? 0) + n);
+        // Runs in which each kind fired at least once (a count of runs, not of firings: a few
+        // runs firing thousands of times would hide a generator that rarely makes a kind).
+        for (const [k, n] of firingKinds(rules, facts)) if (n > 0) seen.set(k, (seen.get(k) ?? 0) + 1);
       }),
       { numRuns: runs },
     );
     if (process.env.DIFF_STATS) console.log(JSON.stringify(Object.fromEntries(seen)));
     expect(finished).toBeGreaterThan(runs * 0.7);
     // The generators must make every kind of rule fire, and facts change and go, or the comparison says little.
-    for (const kind of ['joins', 'not', 'exists', 'FactDeleted', 'FactUpdated', 'FieldSet']) expect(seen.get(kind) ?? 0, kind).toBeGreaterThan(runs / 20);
+    for (const kind of ['joins', 'not', 'exists', 'FactDeleted', 'FactUpdated', 'FieldSet']) expect(seen.get(kind) ?? 0, kind).toBeGreaterThan(runs / 60);
   }, 120_000);
 });
 

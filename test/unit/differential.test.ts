@@ -1,8 +1,9 @@
 // Differential test: random small rule sets and fact lists run through the real engine
 // (compileRules + evaluate: alpha network, hash dispatch, set tests, agenda, refraction,
-// re-propagation) and through a deliberately naive evaluator written here from formats.md
-// §4 and §6 alone: after each inserted fact, repeatedly fire the not-yet-fired (rule, fact)
-// pair that matches now with the smallest (salience desc, rule id asc, fact order asc).
+// re-propagation) and through a deliberately naive evaluator written here from the
+// documented semantics alone (docs/rules.md, docs/output.md): after each inserted fact,
+// repeatedly fire the not-yet-fired (rule, fact) pair that matches now with the smallest
+// (salience desc, rule id asc, fact order asc).
 // The firing records (tagged, so int/float typing counts) and the final facts must agree,
 // with chaining on and off.
 
@@ -115,7 +116,7 @@ function describeV(v: Value): string {
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }
 
-/** formats.md §6, operator by operator. */
+/** docs/rules.md (conditions), operator by operator. */
 function holds(c: NCond, fields: FieldMap): boolean {
   if (c.kind !== 'simple') {
     if (c.kind === 'and') return c.conds.every((x) => holds(x, fields));
@@ -446,7 +447,7 @@ const factList = fc
 
 // ---------------------------------------------------------------------------
 
-describe('engine vs naive evaluator (formats.md §6)', () => {
+describe('engine vs naive evaluator (docs/rules.md (conditions))', () => {
   it('agree on hand-picked cases', () => {
     const rules = [
       {

@@ -1,5 +1,5 @@
 // Tests for field paths (src/model/path.ts): dotted paths into nested objects, keys that
-// themselves contain dots (matched whole first, formats.md §2), and writing at a path.
+// themselves contain dots (matched whole first, docs/input.md), and writing at a path.
 
 import { describe, it, expect } from 'vitest';
 import { compilePath, readPath, rootField, writePath } from '../../src/model/path.js';

@@ -1,6 +1,6 @@
 // Tests for running rules over facts (src/rete/session.ts, src/actions/execute.ts) through
 // the library API (compileRules + evaluate): agenda order, every action's effect and result
-// record (formats.md §4), failed actions, forward chaining and --no-chain, refraction,
+// record (docs/output.md), failed actions, forward chaining and --no-chain, refraction,
 // cancelled activations, the firing limit, and constants never aliased into facts.
 
 import { describe, it, expect } from 'vitest';

@@ -1,5 +1,5 @@
-// Tests for the value model (src/model/value.ts): tagged vs plain decoding (formats.md §1),
-// RFC 3339 parsing, equality and ordering as formats.md §6 states them, the tagged
+// Tests for the value model (src/model/value.ts): tagged vs plain decoding (docs/input.md (values)),
+// RFC 3339 parsing, equality and ordering as docs/rules.md (conditions) states them, the tagged
 // encoding and its round trip, hash keys and cloning.
 
 import { describe, it, expect } from 'vitest';
