@@ -1,9 +1,8 @@
 // `rete-eval serve`: reads the options, then loads the HTTP service (dist/serve.js, kept
 // out of the CLI bundle so other commands never load fastify) and serves until stopped.
-// Invalid rules print every error, as `validate` does, and exit 3.
 
 import { Option, InvalidArgumentError, type Command } from 'commander';
-import { ExitCode, RuleFileError, UsageError, formatIssue } from '../model/errors.js';
+import { UsageError } from '../model/errors.js';
 import { parseRuleSetSpec, type RuleSetSpec } from '../serve/rulesets.js';
 import { parseBytes, parseDuration } from '../serve/units.js';
 import type { ServeConfig } from '../serve/start.js';
@@ -94,15 +93,7 @@ export function registerServe(program: Command): void {
         alerts: { p99Ms: flags.alertP99Ms, rssMb: flags.alertRssMb, windowSeconds: flags.alertWindow / 1000, intervalMs: flags.alertInterval },
       };
       const { serve } = (await import(new URL('./serve.js', import.meta.url).href)) as typeof import('../serve/start.js');
-      try {
-        process.exitCode = await serve(config);
-      } catch (e) {
-        if (!(e instanceof RuleFileError)) throw e;
-        // Every error of every file, one a line, as `validate` prints them.
-        for (const issue of e.issues) process.stderr.write(`rete-eval: ${formatIssue(issue, e.file, { kind: 'error', withRule: true })}\n`);
-        process.stderr.write(`rete-eval: not serving: invalid rules (${e.issues.length} ${e.issues.length === 1 ? 'error' : 'errors'})\n`);
-        process.exitCode = ExitCode.INVALID_RULES;
-      }
+      process.exitCode = await serve(config);
     });
 }
 

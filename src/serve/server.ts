@@ -10,6 +10,7 @@ import { RuleFileError, formatIssue, type RuleIssue } from '../model/errors.js';
 import { Alerts, type AlertOptions } from './alerts.js';
 import { FACT_MEDIA_TYPES, ServeCode, ServeError, httpFailure, issueBody } from './errors.js';
 import { evaluateRequest, type EvaluateEnv, type EvaluateLimits, type RequestControl } from './evaluate.js';
+import { ConnectionTracker } from './connections.js';
 import { ServeMetrics } from './metrics.js';
 import { RuleSetRegistry, type RuleSet, type RuleSetSpec } from './rulesets.js';
 import { Trace } from './trace.js';
@@ -46,7 +47,10 @@ export class RuleEvalServer {
   private readonly env: EvaluateEnv;
   private readonly destination: ReturnType<typeof pino.destination>;
   private draining = false;
+  private connections!: ConnectionTracker;
   private stopping: Promise<number> | null = null;
+  /** Requests cut short by the stop (grace period over, or a second signal). */
+  private cut = 0;
 
   /**
    * Compiles every rule set (throws RuleFileError with the issues of every file, or
@@ -109,11 +113,18 @@ export class RuleEvalServer {
     return this.stopping;
   }
 
-  /** Ends every request at once (a second signal): resolves once closed. */
-  async stopNow(): Promise<void> {
+  /** Ends every request at once (a second signal); resolves as stop() does. */
+  stopNow(): Promise<number> {
+    const stopped = this.stop();
+    this.cutAll();
+    return stopped;
+  }
+
+  /** Stops every request still running and closes every connection. */
+  private cutAll(): void {
+    this.cut += this.running.size;
     for (const c of [...this.running]) c.stop('server stopping');
     this.app.server.closeAllConnections();
-    await this.stop();
   }
 
   /** Flushes the log (call before the process exits). */
@@ -130,23 +141,22 @@ export class RuleEvalServer {
     this.alerts.stop();
     this.log.info({ inFlight: this.running.size, graceMs: this.config.graceMs }, `stopping: waiting for ${this.running.size} requests in flight`);
     const closed = this.app.close();
+    this.connections.closeIdle();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace'>((resolve) => {
       timer = setTimeout(() => resolve('grace'), this.config.graceMs);
     });
     const first = await Promise.race([closed.then(() => 'closed' as const), graceOver]);
     clearTimeout(timer);
-    let cut = 0;
     if (first === 'grace') {
-      cut = this.running.size;
-      this.log.error({ cut }, `grace period (${this.config.graceMs} ms) over: cutting ${cut} requests short`);
-      for (const c of [...this.running]) c.stop('server stopping');
-      this.app.server.closeAllConnections();
+      const n = this.running.size;
+      this.log.error({ cut: n }, `grace period (${this.config.graceMs} ms) over: cutting ${n} requests short`);
+      this.cutAll();
       await closed;
     }
     this.registry.close();
-    this.log.info({ cut }, 'stopped');
-    return cut;
+    this.log.info({ cut: this.cut }, 'stopped');
+    return this.cut;
   }
 
   private buildApp(): FastifyInstance {
@@ -163,13 +173,11 @@ export class RuleEvalServer {
       requestTimeout: config.requestTimeoutMs + 5_000,
     }) as unknown as FastifyInstance;
     app.decorateRequest('trace', null as unknown as Trace);
+    this.connections = new ConnectionTracker(app.server);
 
     app.addHook('onRequest', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      request.trace = new Trace(request.method, reply.raw, request.log, this.metrics, () => {
-        // While draining, a connection whose last response just ended is closed at once.
-        if (this.draining) setImmediate(() => this.app.server.closeIdleConnections());
-      });
+      request.trace = new Trace(request.method, reply.raw, request.log, this.metrics, this.connections.begin(request.raw.socket));
       request.trace.route = route;
       reply.header('x-request-id', request.id);
       if (this.draining && !ALWAYS_ANSWERED.has(route)) {

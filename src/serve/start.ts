@@ -3,7 +3,7 @@
 // once); SIGHUP reloads the rule files. Built as its own bundle (dist/serve.js) so that
 // the other commands never load fastify.
 
-import { InputError } from '../model/errors.js';
+import { InputError, RuleEvalError, RuleFileError, formatIssue } from '../model/errors.js';
 import { RuleEvalServer, type ServeConfig } from './server.js';
 
 export type { ServeConfig } from './server.js';
@@ -11,16 +11,33 @@ export type { ServeConfig } from './server.js';
 /**
  * Serves until stopped; resolves with the exit code (0: stopped with nothing cut short;
  * 143/130: requests were cut at the end of the grace period, or by a second signal).
- * Throws RuleFileError (exit 3) or InputError (exit 5) when it cannot start.
+ * When it cannot start, prints why on stderr and resolves with the exit code: 3 for
+ * invalid rules (every error of every file, as `validate` lists them), 5 for a file or
+ * an address it cannot use. (This bundle's error classes are not the CLI bundle's, so
+ * its errors are reported here, not thrown to the CLI.)
  */
-export async function serve(config: ServeConfig, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const server = new RuleEvalServer(config);
+export async function serve(config: ServeConfig, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let server: RuleEvalServer;
   let url: string;
   try {
-    url = await server.listen();
+    server = new RuleEvalServer(config);
+    try {
+      url = await server.listen();
+    } catch (e) {
+      server.flushLogs();
+      throw listenError(e, config);
+    }
   } catch (e) {
-    server.flushLogs();
-    throw listenError(e, config);
+    if (e instanceof RuleFileError) {
+      for (const issue of e.issues) err.write(`rete-eval: ${formatIssue(issue, e.file, { kind: 'error', withRule: true })}\n`);
+      err.write(`rete-eval: not serving: invalid rules (${e.issues.length} ${e.issues.length === 1 ? 'error' : 'errors'})\n`);
+      return e.exitCode;
+    }
+    if (e instanceof RuleEvalError) {
+      err.write(`rete-eval: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
   }
   out.write(`listening on ${url}\n`);
 
@@ -34,7 +51,7 @@ export async function serve(config: ServeConfig, out: NodeJS.WritableStream = pr
       const code = signal === 'SIGINT' ? 130 : 143;
       if (signals > 1) {
         server.log.warn(`${signal} again: stopping now`);
-        void server.stopNow().then(() => finish(code));
+        void server.stopNow();
         return;
       }
       server.log.info(`${signal}: stopping`);

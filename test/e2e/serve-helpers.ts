@@ -165,15 +165,23 @@ export class BodyWriter {
   }
 }
 
-/** Starts a POST whose body is written later through the returned writer. */
-export function streamingPost(url: string, headers: Record<string, string> = {}, signal?: AbortSignal): { body: BodyWriter; reply: Promise<Reply> } {
+/**
+ * Starts a POST whose body is written later through the returned writer. `response`
+ * resolves at the response's headers, `reply` once its body is read too.
+ */
+export function streamingPost(
+  url: string,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): { body: BodyWriter; response: Promise<Response>; reply: Promise<Reply> } {
   const body = new BodyWriter();
-  const reply = fetch(url, {
+  const response = fetch(url, {
     method: 'POST',
     body: body.stream,
     headers: { 'content-type': 'application/x-ndjson', ...headers },
     duplex: 'half',
     signal,
-  } as RequestInit).then(async (r) => ({ status: r.status, headers: r.headers, text: await r.text() }));
-  return { body, reply };
+  } as RequestInit);
+  const reply = response.then(async (r) => ({ status: r.status, headers: r.headers, text: await r.text() }));
+  return { body, response, reply };
 }

@@ -113,6 +113,28 @@ describe('responses are what `run` writes', () => {
     expect(r.text).toBe(expected);
   });
 
+  it('keeps concurrent requests on two rule sets apart: each answer is its own run', async () => {
+    const [rulesOut, joinOut] = await Promise.all([runOutput(fixtureRules, fixtureFacts), runOutput(joinRules, joinFacts)]);
+    const joinText = readFileSync(joinFacts, 'utf8');
+    // Chunked bodies in pieces, so the sessions interleave batch by batch on the server.
+    const requests = Array.from({ length: 16 }, (_, i) => {
+      const onJoin = i % 2 === 1;
+      const text = onJoin ? joinText : factsText;
+      const { body, reply } = streamingPost(server.url + (onJoin ? '/v1/rulesets/join/evaluate' : '/v1/evaluate'));
+      return { onJoin, text, body, reply };
+    });
+    for (let start = 0; start < factsText.length; start += 16384) {
+      for (const r of requests) if (start < r.text.length) r.body.write(r.text.slice(start, start + 16384));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const r of requests) r.body.end();
+    for (const r of requests) {
+      const reply = await r.reply;
+      expect(reply.status).toBe(200);
+      expect(reply.text).toBe(r.onJoin ? joinOut : rulesOut);
+    }
+  });
+
   it('answers one JSON object with the firings and the run report under Accept: application/json', async () => {
     const expected = ndjson(await runOutput(fixtureRules, fixtureFacts));
     const r = await server.post('/v1/evaluate', factsText, { accept: 'application/json' });
