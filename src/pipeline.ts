@@ -15,7 +15,7 @@ import { checkOutputTargets, OutputSink } from './io/output.js';
 import { FiringWriter, factLine, type ValueStyle } from './io/serialize.js';
 import { describeIoError, InputError, LimitError, RejectLimitError, type RuleIssue } from './model/errors.js';
 import type { Fact } from './model/fact.js';
-import { buildReport, MemorySampler, type RunReport } from './report/report.js';
+import { buildReport, MemorySampler, type RunReport, type StageTimes } from './report/report.js';
 import { FiringLog } from './rete/firing-log.js';
 import type { Network } from './rete/network.js';
 import { Session } from './rete/session.js';
@@ -321,6 +321,11 @@ export class StreamRun {
     this.times.writeMs += performance.now() - t;
   }
 
+  /** Time spent so far in each stage (ms). */
+  timings(): StageTimes {
+    return { ...this.times, totalMs: performance.now() - this.opts.started };
+  }
+
   /** The run report as things stand (`error`: the limit that stopped the run, if one did). */
   report(error: RunReport['error']): RunReport {
     const opts = this.opts;
@@ -330,7 +335,7 @@ export class StreamRun {
       network: opts.network,
       reader: this.reader.stats,
       session: this.session.stats,
-      timings: { ...this.times, totalMs: performance.now() - opts.started },
+      timings: this.timings(),
       output: { target: this.out.name, emit: opts.emit, lines: this.lines },
       memory: this.memory,
       rejectsFile: opts.rejectsFile,

@@ -1,5 +1,5 @@
 // What an evaluate request asks for, from its query string and headers: the options of
-// `run` (emit, values, chain, max_firings, format), the response form (NDJSON, or one JSON
+// `run` (emit, values, chain, max_firings, format, reader), the response form (NDJSON, or one JSON
 // object under `Accept: application/json`) and the body's encoding. Bad values are 400s.
 
 import type { IncomingHttpHeaders } from 'node:http';
@@ -15,6 +15,8 @@ export interface EvaluateParams {
   /** 0: the server's limit. */
   maxFirings: number;
   format: InputFormat;
+  /** As run's --reader: projected (only the fields the rules read), whole, or auto. */
+  reader: 'auto' | 'projected' | 'whole';
   /** The response: NDJSON lines as `run` writes them, or `{"firings":[…],"report":{…}}`. */
   response: 'ndjson' | 'json';
 }
@@ -24,6 +26,7 @@ const CHOICES = {
   values: ['plain', 'tagged'],
   chain: ['true', 'false'],
   format: ['auto', 'ndjson', 'json'],
+  reader: ['auto', 'projected', 'whole'],
 } as const;
 const KNOWN = [...Object.keys(CHOICES), 'max_firings'];
 
@@ -60,6 +63,7 @@ export function parseParams(query: Record<string, string | string[] | undefined>
     chain: choice('chain', 'true') === 'true',
     maxFirings,
     format: choice('format', 'auto'),
+    reader: choice('reader', 'auto'),
     response: wantsJson(headers.accept) ? 'json' : 'ndjson',
   };
 }

@@ -5,11 +5,11 @@
 
 import { fastify, LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { BufferPool } from '../io/chunker.js';
 import { RuleFileError, formatIssue, type RuleIssue } from '../model/errors.js';
 import { Alerts, type AlertOptions } from './alerts.js';
 import { FACT_MEDIA_TYPES, ServeCode, ServeError, httpFailure, issueBody } from './errors.js';
 import { evaluateRequest, type EvaluateEnv, type EvaluateLimits, type RequestControl } from './evaluate.js';
+import { SharedBuffers } from './buffers.js';
 import { ConnectionTracker } from './connections.js';
 import { ServeMetrics } from './metrics.js';
 import { RuleSetRegistry, type RuleSet, type RuleSetSpec } from './rulesets.js';
@@ -70,7 +70,7 @@ export class RuleEvalServer {
     this.env = {
       limits: config,
       metrics: this.metrics,
-      buffers: new BufferPool(),
+      buffers: new SharedBuffers(),
       running: this.running,
       draining: () => this.draining,
     };

@@ -104,6 +104,9 @@ describe('responses are what `run` writes', () => {
       expect(r.text, cases[i]![0]).toBe(expected[i]);
     }
     expect(new Set(expected).size).toBe(cases.length);
+    // Either reader, the same bytes (a small sized body is read whole by default, a chunked one projected).
+    const plain = await runOutput(fixtureRules, fixtureFacts);
+    for (const reader of ['whole', 'projected']) expect((await server.post(`/v1/evaluate?reader=${reader}`, factsText)).text, reader).toBe(plain);
   });
 
   it('evaluates the join fixtures on the second rule set as `run` does', async () => {

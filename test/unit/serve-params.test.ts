@@ -11,13 +11,24 @@ import { parseBytes, parseDuration } from '../../src/serve/units.js';
 
 describe('query parameters', () => {
   it("defaults to run's defaults and reads each option", () => {
-    expect(parseParams({}, {}, 0)).toEqual({ emit: 'firings', values: 'plain', chain: true, maxFirings: 0, format: 'auto', response: 'ndjson' });
-    expect(parseParams({ emit: 'facts', values: 'tagged', chain: 'false', max_firings: '25', format: 'json' }, { accept: 'application/json' }, 100)).toEqual({
+    expect(parseParams({}, {}, 0)).toEqual({
+      emit: 'firings',
+      values: 'plain',
+      chain: true,
+      maxFirings: 0,
+      format: 'auto',
+      reader: 'auto',
+      response: 'ndjson',
+    });
+    expect(
+      parseParams({ emit: 'facts', values: 'tagged', chain: 'false', max_firings: '25', format: 'json', reader: 'whole' }, { accept: 'application/json' }, 100),
+    ).toEqual({
       emit: 'facts',
       values: 'tagged',
       chain: false,
       maxFirings: 25,
       format: 'json',
+      reader: 'whole',
       response: 'json',
     });
   });
@@ -33,7 +44,7 @@ describe('query parameters', () => {
       }
       throw new Error('accepted');
     };
-    expect(fail({ chian: 'false' })).toBe('unknown query parameter "chian" (did you mean "chain"?); expected emit, values, chain, format, max_firings');
+    expect(fail({ chian: 'false' })).toBe('unknown query parameter "chian" (did you mean "chain"?); expected emit, values, chain, format, reader, max_firings');
     expect(fail({ emit: ['facts', 'firings'] })).toBe('query parameter "emit" is given 2 times; give it once');
     expect(fail({ values: 'raw' })).toBe('values=raw: expected plain or tagged');
     expect(fail({ max_firings: '1e3' })).toContain('expected an integer ≥ 0');
