@@ -1,8 +1,9 @@
 // Load benchmark of `rete-eval serve` on loopback: requests/s, facts/s, p50/p99 latency,
 // the server's CPU and RSS, for 1-fact and 1,000-fact requests on the simple and enterprise
 // rule sets at 1, 16 and 64 connections (autocannon); medians over rounds, the cells of a
-// round alternated so that the machine's noise spreads over all. Then a soak: RSS sampled
-// through a long run, to see it stay flat. Bounded: every cell runs a fixed time.
+// round alternated so that the machine's noise spreads over all; GET /healthz as the floor
+// (what the HTTP stack alone gets from the machine). Then a soak: RSS sampled through a
+// long run, to see it stay flat. Bounded: every cell runs a fixed time.
 //
 //   npm run build && node scripts/bench-serve.mjs [--rounds 3] [--seconds 5] [--soak 60]
 //     [--connections 1,16,64] [--workloads simple,enterprise] [--sizes 1,1000] [--markdown FILE]
@@ -75,13 +76,24 @@ function requestsFor(w, size) {
 async function load(w, size, connections, duration) {
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
-  const r = await autocannon({ url, connections, duration, requests: requestsFor(w, size), timeout: 30 });
+  // The floor: GET /healthz, what the machine gives the HTTP stack alone at this moment.
+  const requests = w === 'healthz' ? [{ method: 'GET', path: '/healthz' }] : requestsFor(w, size);
+  const r = await autocannon({ url, connections, duration, requests, timeout: 30 });
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds() - cpu0;
   if (r.errors > 0 || r.non2xx > 0 || r.timeouts > 0)
     throw new Error(`${w} ${size}×${connections}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.timeouts} timeouts`);
   const rps = r.requests.total / r.duration;
-  return { rps, factsPerSec: rps * size, p50: r.latency.p50, p99: r.latency.p99, cpu: (100 * cpu) / wall, rss: rssMiB() };
+  // Server CPU per request: what a request costs, whatever share of a core the server got.
+  return {
+    rps,
+    factsPerSec: rps * size,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpu: (100 * cpu) / wall,
+    cpuMs: (1000 * cpu) / r.requests.total,
+    rss: rssMiB(),
+  };
 }
 
 const median = (xs) => {
@@ -92,7 +104,7 @@ const median = (xs) => {
 
 // ---------------------------------------------------------------------------
 
-const cells = [];
+const cells = [{ w: 'healthz', size: 0, c: 16, runs: [] }];
 for (const w of workloads) for (const size of sizes) for (const c of connectionsList) cells.push({ w, size, c, runs: [] });
 process.stderr.write(`serve at ${url}; warm-up\n`);
 for (const w of workloads) for (const size of sizes) await load(w, size, 16, 2);
@@ -100,7 +112,9 @@ for (let round = 1; round <= rounds; round++) {
   for (const cell of round % 2 ? cells : [...cells].reverse()) {
     cell.runs.push(await load(cell.w, cell.size, cell.c, seconds));
     const last = cell.runs.at(-1);
-    process.stderr.write(`round ${round} ${cell.w} ${cell.size} fact(s) × ${cell.c}: ${last.rps.toFixed(0)} req/s, p99 ${last.p99} ms\n`);
+    process.stderr.write(
+      `round ${round} ${cell.w} ${cell.size} fact(s) × ${cell.c}: ${last.rps.toFixed(0)} req/s, p99 ${last.p99} ms, CPU ${last.cpu.toFixed(0)} %\n`,
+    );
   }
 }
 
@@ -108,11 +122,13 @@ const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, 
 const rows = cells.map((cell) => {
   const m = (k) => median(cell.runs.map((r) => r[k]));
   const rps = cell.runs.map((r) => r.rps);
-  return `| ${cell.w} | ${fmt(cell.size)} | ${cell.c} | ${fmt(m('rps'))} (${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))}) | ${fmt(m('factsPerSec'))} | ${fmt(m('p50'), 1)} | ${fmt(m('p99'), 1)} | ${fmt(m('cpu'))} % | ${fmt(m('rss'))} |`;
+  const tail = `${fmt(m('p50'), 1)} | ${fmt(m('p99'), 1)} | ${fmt(m('cpu'))} % | ${fmt(m('cpuMs'), 3)} | ${fmt(m('rss'))} |`;
+  if (cell.w === 'healthz') return `| (GET /healthz) | – | ${cell.c} | ${fmt(m('rps'))} (${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))}) | – | ${tail}`;
+  return `| ${cell.w} | ${fmt(cell.size)} | ${cell.c} | ${fmt(m('rps'))} (${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))}) | ${fmt(m('factsPerSec'))} | ${tail}`;
 });
 const table = [
-  '| rule set | facts/request | connections | requests/s (min–max) | facts/s | p50 ms | p99 ms | server CPU | server RSS MiB |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| rule set | facts/request | connections | requests/s (min–max) | facts/s | p50 ms | p99 ms | server CPU | server CPU ms/request | server RSS MiB |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows,
 ].join('\n');
 
@@ -133,6 +149,7 @@ if (soakSeconds > 0) {
 server.kill('SIGTERM');
 await new Promise((resolve) => server.once('exit', resolve));
 rmSync(dir, { recursive: true, force: true });
-const text = `${table}\n\n${soak}\n\nMedians of ${rounds} rounds of ${seconds} s per cell (autocannon on loopback, in this process; the server is one process).\n`;
+const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const text = `${table}\n\n${soak}\n\nMedians of ${rounds} rounds of ${seconds} s per cell (autocannon on loopback, in this process; the server is one process). Load average at the end: ${loadAverage}.\n`;
 process.stdout.write(text);
 if (markdown) writeFileSync(markdown, text);

@@ -58,7 +58,9 @@ export class RuleEvalServer {
    */
   constructor(config: ServeConfig, options: { logDestination?: number } = {}) {
     this.config = config;
-    this.destination = pino.destination({ dest: options.logDestination ?? 2, sync: false });
+    // Lines are gathered up to 4 KiB (and written at least every 100 ms) rather than one
+    // write each: a write per request line cost about a fifth of a one-fact request's CPU.
+    this.destination = pino.destination({ dest: options.logDestination ?? 2, sync: false, minLength: 4096, periodicFlush: 100 });
     this.log = pino({ level: config.logLevel }, this.destination);
     this.metrics = new ServeMetrics({ latencyWindowSeconds: config.alerts.windowSeconds });
     this.registry = new RuleSetRegistry({ strict: config.strict, onChange: (c) => this.metrics.ruleSetChanged(c) });
@@ -225,11 +227,14 @@ export class RuleEvalServer {
         const previous = this.registry.get(name);
         const { set, created } = this.registry.put(name, request.body as Buffer);
         request.trace.version = set.version;
+        const compileMs = Math.round(set.compileMs * 100) / 100;
         this.log.info(
-          { ruleset: name, version: set.version, previous: previous?.version, rules: set.rules },
+          { ruleset: name, version: set.version, previous: previous?.version, rules: set.rules, compileMs },
           `rule set ${name} ${created ? 'created' : 'replaced'}`,
         );
-        return reply.code(created ? 201 : 200).send({ ...this.describe(set), previous: previous?.version ?? null, warnings: set.warnings.map(issueBody) });
+        return reply
+          .code(created ? 201 : 200)
+          .send({ ...this.describe(set), previous: previous?.version ?? null, compileMs, warnings: set.warnings.map(issueBody) });
       });
     });
 
