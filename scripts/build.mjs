@@ -23,4 +23,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/bench/child.ts'], outfile: 'dist/bench-child.js' }),
   // The fact reader's worker thread (loaded from beside dist/cli.js and dist/index.js).
   build({ ...common, entryPoints: ['src/io/scan-worker.ts'], outfile: 'dist/scan-worker.js' }),
+  // `rete-eval serve`, loaded by the CLI only for that command (fastify and the rest stay
+  // in node_modules and out of every other command's start-up).
+  build({ ...common, entryPoints: ['src/serve/start.ts'], outfile: 'dist/serve.js', packages: 'external' }),
 ]);

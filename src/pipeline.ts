@@ -2,19 +2,23 @@
 // work, stream facts from the inputs through a session a batch at a time, write firings (or
 // final facts), rejects and the report, and time each stage. Outputs are put in place
 // together, only when the whole run succeeded; a run stopped by a limit still writes its report.
+// The read-evaluate-write loop (StreamRun) is shared with `serve`, which writes to HTTP responses.
 
 import { accessSync, constants, statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { compileRuleFiles } from './engine.js';
+import type { BufferPool } from './io/chunker.js';
 import { FactReader, PROJECT_MIN_BYTES, type InputFormat, type Reject } from './io/reader.js';
-import { ruleReads } from './model/reads.js';
+import type { Source } from './io/source.js';
+import { ruleReads, type RuleReads } from './model/reads.js';
 import { checkOutputTargets, OutputSink } from './io/output.js';
 import { ByteWriter } from './io/byte-writer.js';
 import { FiringWriter, factLine, type ValueStyle } from './io/serialize.js';
 import { describeIoError, InputError, LimitError, RejectLimitError, type RuleIssue } from './model/errors.js';
 import type { Fact } from './model/fact.js';
-import { buildReport, MemorySampler, type RunReport } from './report/report.js';
+import { buildReport, MemorySampler, type RunReport, type StageTimes } from './report/report.js';
 import { FiringLog } from './rete/firing-log.js';
+import type { Network } from './rete/network.js';
 import { Session } from './rete/session.js';
 
 export interface RunOptions {
@@ -67,7 +71,6 @@ export interface RunOptions {
  */
 export async function runBatch(opts: RunOptions): Promise<RunReport> {
   const started = performance.now();
-  const memory = new MemorySampler();
   const emit = opts.emit ?? 'firings';
   const style: ValueStyle = opts.values ?? 'plain';
   const rulesFiles = opts.rulesFiles ?? (opts.rulesFile !== undefined ? [opts.rulesFile] : []);
@@ -104,98 +107,40 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     throw e;
   }
 
-  const reads = ruleReads(compiled.rules);
-  const wholeReason =
-    opts.reader === 'whole' ? '--reader whole' : emit === 'facts' ? '--emit facts writes whole facts' : reads.whole ? reads.reason : undefined;
-  const reader = new FactReader(opts.inputs, {
-    format: opts.format ?? 'auto',
-    onError: opts.onError ?? 'fail',
-    onReject: rejectSink ? (r: Reject) => rejectSink.write(r.raw + '\n') : undefined,
-    fields: wholeReason === undefined && !reads.whole ? reads.fields : null,
-    wholeReason,
-    projectMinBytes: (opts.reader ?? 'auto') === 'auto' ? PROJECT_MIN_BYTES : 0,
-    workers: opts.readerWorkers ?? 'auto',
-  });
-  const skipping = opts.onError === 'skip';
-  // Firings (in the session's compact log) and finished facts are gathered per batch and
-  // serialized after it, so the evaluate and write stages are timed apart. Result records
-  // never alias live facts.
-  const log = emit === 'firings' ? new FiringLog(compiled.network) : null;
-  const writer = new FiringWriter(style);
-  const bytes = new ByteWriter();
-  const done: Fact[] = [];
-  const session = new Session(compiled.network, {
-    chain: opts.chain ?? true,
-    maxFirings: opts.maxFirings ?? 0,
-    maxHeapBytes: opts.maxHeapBytes ?? Math.floor(0.85 * getHeapStatistics().heap_size_limit),
-    log: log ?? undefined,
-    onFactDone: emit === 'facts' ? (f) => done.push(f) : undefined,
-  });
-  const times = { compileMs, readParseMs: 0, evaluateMs: 0, writeMs: 0, totalMs: 0 };
-  let lines = 0;
-  let stoppedEarly: string | null = null;
-  const report = (error: RunReport['error']) =>
-    buildReport({
+  const core = new StreamRun(
+    {
+      network: compiled.network,
+      reads: ruleReads(compiled.rules),
+      inputs: opts.inputs,
+      format: opts.format,
+      emit,
+      values: style,
+      chain: opts.chain,
+      maxFirings: opts.maxFirings,
+      maxHeapBytes: opts.maxHeapBytes,
+      onError: opts.onError,
+      maxErrors: opts.maxErrors,
+      onReject: rejectSink ? (r: Reject) => rejectSink.write(r.raw + '\n') : undefined,
+      reader: opts.reader,
+      projectMinBytes: (opts.reader ?? 'auto') === 'auto' ? PROJECT_MIN_BYTES : 0,
+      readerWorkers: opts.readerWorkers ?? 'auto',
+      onProgress: opts.onProgress,
       rulesFiles,
       warnings: compiled.warnings.length,
-      network: compiled.network,
-      reader: reader.stats,
-      session: session.stats,
-      timings: { ...times, totalMs: performance.now() - started },
-      output: { target: out.name, emit, lines },
-      memory,
       rejectsFile: opts.rejectsFile ?? null,
-      stoppedEarly: error?.message ?? stoppedEarly,
-      error,
-    });
+      started,
+      compileMs,
+    },
+    out,
+    rejectSink,
+  );
 
   try {
-    const write = async () => {
-      const t = performance.now();
-      if (log !== null && log.length > 0) {
-        writer.write(log, bytes);
-        out.writeBytes(bytes.take());
-        lines += log.length;
-        log.clear();
-      }
-      for (let i = 0; i < done.length; i++) out.write(factLine(done[i]!, style));
-      lines += done.length;
-      done.length = 0;
-      await out.flush();
-      if (rejectSink) await rejectSink.flush();
-      times.writeMs += performance.now() - t;
-    };
-
-    const batches = reader.batches();
-    for (;;) {
-      let t = performance.now();
-      const next = await batches.next();
-      times.readParseMs += performance.now() - t;
-      if (next.done) break;
-      if (skipping) checkRejects(reader, opts.maxErrors, false);
-      t = performance.now();
-      const batch = next.value;
-      for (let i = 0; i < batch.length; i++) session.insert(batch[i]!);
-      times.evaluateMs += performance.now() - t;
-      await write();
-      memory.sample();
-      opts.onProgress?.(reader.bytesRead, reader.stats.records);
-      if (out.closed) {
-        stoppedEarly = 'stdout was closed';
-        await batches.return(undefined);
-        break;
-      }
-    }
-    if (skipping) checkRejects(reader, opts.maxErrors, stoppedEarly === null);
-    const t = performance.now();
-    session.end();
-    times.evaluateMs += performance.now() - t;
-    await write();
-    memory.sample();
+    await core.run();
     // Everything written and synced first; then the report; then all put in place.
     await out.finish();
     if (rejectSink) await rejectSink.finish();
-    const result = report(null);
+    const result = core.report(null);
     if (reportSink) {
       reportSink.write(JSON.stringify(result, null, 2) + '\n');
       await reportSink.finish();
@@ -208,7 +153,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     if (reportSink && (e instanceof LimitError || e instanceof RejectLimitError)) {
       // The run stopped on a limit: its report says how far it got and why.
       try {
-        reportSink.write(JSON.stringify(report({ code: e.code, exitCode: e.exitCode, message: e.message }), null, 2) + '\n');
+        reportSink.write(JSON.stringify(core.report({ code: e.code, exitCode: e.exitCode, message: e.message }), null, 2) + '\n');
         await reportSink.close();
       } catch {
         // The limit is what the user must hear about; a report that cannot be written is left out.
@@ -216,6 +161,192 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
       }
     } else reportSink?.abort();
     throw e;
+  }
+}
+
+/** Where a run's lines go: an OutputSink (a file, stdout) or an HTTP response. */
+export interface LineSink {
+  /** The name the report gives the output. */
+  readonly name: string;
+  /** Queues text. */
+  write(text: string): void;
+  /** Queues encoded whole lines, as bytes. */
+  writeBytes(chunks: readonly Buffer[]): void;
+  /** Writes what is queued; may wait while too much is unwritten (backpressure). Throws on a write failure. */
+  flush(): Promise<void>;
+  /** True once the reader has gone away (a closed stdout): the run stops reading, quietly. */
+  readonly closed: boolean;
+}
+
+/** What the read-evaluate-write loop of a run needs: compiled rules, inputs, and how to run. */
+export interface StreamRunOptions {
+  network: Network;
+  /** What the rules read (ruleReads): the projected reader's fields, or why records are read whole. */
+  reads: RuleReads;
+  inputs: readonly (string | Source)[];
+  format?: InputFormat | undefined;
+  emit: 'firings' | 'facts';
+  values: ValueStyle;
+  chain?: boolean | undefined;
+  maxFirings?: number | undefined;
+  /** As RunOptions.maxHeapBytes (default: 85% of V8's heap limit). */
+  maxHeapBytes?: number | undefined;
+  onError?: 'fail' | 'skip' | undefined;
+  maxErrors?: number | undefined;
+  onReject?: ((r: Reject) => void) | undefined;
+  reader?: 'auto' | 'projected' | 'whole' | undefined;
+  /** Inputs smaller than this (when their size is known) are read whole (ReaderOptions.projectMinBytes). */
+  projectMinBytes: number;
+  readerWorkers: number | 'auto';
+  /** Chunk buffers shared with other runs (ReaderOptions.buffers); default: the reader's own. */
+  buffers?: BufferPool | undefined;
+  onProgress?: ((bytes: number, records: number) => void) | undefined;
+  /**
+   * Called after each batch is written and before the end-of-input rules: throw to abandon
+   * the run at once (an HTTP client gone, a deadline passed).
+   */
+  checkpoint?: (() => void) | undefined;
+  /** For the report: the rule files, their warnings, the rejects file, when the run started, compile time. */
+  rulesFiles: readonly string[];
+  warnings: number;
+  rejectsFile: string | null;
+  started: number;
+  compileMs: number;
+}
+
+/**
+ * The core of a run, shared by `run` and `serve`: reads facts from the inputs a batch at a
+ * time, inserts them into a session of its own, and writes firing lines (or final facts)
+ * to a LineSink after each batch, timing each stage. Opening and committing the outputs is
+ * the caller's.
+ */
+export class StreamRun {
+  readonly reader: FactReader;
+  readonly session: Session;
+  /** Lines written so far. */
+  lines = 0;
+  private readonly opts: StreamRunOptions;
+  private readonly out: LineSink;
+  private readonly rejects: LineSink | null;
+  private readonly memory = new MemorySampler();
+  private readonly times = { compileMs: 0, readParseMs: 0, evaluateMs: 0, writeMs: 0, totalMs: 0 };
+  private readonly log: FiringLog | null;
+  private readonly writer: FiringWriter;
+  private readonly bytes = new ByteWriter();
+  private readonly done: Fact[] = [];
+  private stoppedEarly: string | null = null;
+
+  constructor(opts: StreamRunOptions, out: LineSink, rejects: LineSink | null = null) {
+    this.opts = opts;
+    this.out = out;
+    this.rejects = rejects;
+    this.times.compileMs = opts.compileMs;
+    const reads = opts.reads;
+    const wholeReason =
+      opts.reader === 'whole' ? '--reader whole' : opts.emit === 'facts' ? '--emit facts writes whole facts' : reads.whole ? reads.reason : undefined;
+    this.reader = new FactReader(opts.inputs, {
+      format: opts.format ?? 'auto',
+      onError: opts.onError ?? 'fail',
+      onReject: opts.onReject,
+      fields: wholeReason === undefined && !reads.whole ? reads.fields : null,
+      wholeReason,
+      projectMinBytes: opts.projectMinBytes,
+      workers: opts.readerWorkers,
+      buffers: opts.buffers,
+    });
+    // Firings (in the session's compact log) and finished facts are gathered per batch and
+    // serialized after it, so the evaluate and write stages are timed apart. Result records
+    // never alias live facts.
+    this.log = opts.emit === 'firings' ? new FiringLog(opts.network) : null;
+    this.writer = new FiringWriter(opts.values);
+    const done = this.done;
+    this.session = new Session(opts.network, {
+      chain: opts.chain ?? true,
+      maxFirings: opts.maxFirings ?? 0,
+      maxHeapBytes: opts.maxHeapBytes ?? Math.floor(0.85 * getHeapStatistics().heap_size_limit),
+      log: this.log ?? undefined,
+      onFactDone: opts.emit === 'facts' ? (f) => done.push(f) : undefined,
+    });
+  }
+
+  /** Reads, evaluates and writes everything, end-of-input rules included. Throws RuleEvalError for bad input or a limit. */
+  async run(): Promise<void> {
+    const { reader, session, times, opts, out } = this;
+    const skipping = opts.onError === 'skip';
+    const batches = reader.batches();
+    try {
+      for (;;) {
+        let t = performance.now();
+        const next = await batches.next();
+        times.readParseMs += performance.now() - t;
+        if (next.done) break;
+        if (skipping) checkRejects(reader, opts.maxErrors, false);
+        t = performance.now();
+        const batch = next.value;
+        for (let i = 0; i < batch.length; i++) session.insert(batch[i]!);
+        times.evaluateMs += performance.now() - t;
+        await this.write();
+        this.memory.sample();
+        opts.onProgress?.(reader.bytesRead, reader.stats.records);
+        // Only stdout closes (its reader left); other sinks fail instead.
+        if (out.closed) {
+          this.stoppedEarly = 'stdout was closed';
+          break;
+        }
+        opts.checkpoint?.();
+      }
+    } finally {
+      // Stops reading (closes the inputs) when the loop did not reach the end.
+      await batches.return(undefined);
+    }
+    if (skipping) checkRejects(reader, opts.maxErrors, this.stoppedEarly === null);
+    opts.checkpoint?.();
+    const t = performance.now();
+    session.end();
+    times.evaluateMs += performance.now() - t;
+    await this.write();
+    this.memory.sample();
+  }
+
+  /** Serializes the batch's firings (or finished facts) and hands them to the sink. */
+  private async write(): Promise<void> {
+    const t = performance.now();
+    const { log, out, done } = this;
+    if (log !== null && log.length > 0) {
+      this.writer.write(log, this.bytes);
+      out.writeBytes(this.bytes.take());
+      this.lines += log.length;
+      log.clear();
+    }
+    for (let i = 0; i < done.length; i++) out.write(factLine(done[i]!, this.opts.values));
+    this.lines += done.length;
+    done.length = 0;
+    await out.flush();
+    if (this.rejects) await this.rejects.flush();
+    this.times.writeMs += performance.now() - t;
+  }
+
+  /** Time spent so far in each stage (ms). */
+  timings(): StageTimes {
+    return { ...this.times, totalMs: performance.now() - this.opts.started };
+  }
+
+  /** The run report as things stand (`error`: the limit that stopped the run, if one did). */
+  report(error: RunReport['error']): RunReport {
+    const opts = this.opts;
+    return buildReport({
+      rulesFiles: opts.rulesFiles,
+      warnings: opts.warnings,
+      network: opts.network,
+      reader: this.reader.stats,
+      session: this.session.stats,
+      timings: this.timings(),
+      output: { target: this.out.name, emit: opts.emit, lines: this.lines },
+      memory: this.memory,
+      rejectsFile: opts.rejectsFile,
+      stoppedEarly: error?.message ?? this.stoppedEarly,
+      error,
+    });
   }
 }
 
