@@ -15,6 +15,7 @@ import type { Fact } from './model/fact.js';
 import { buildReport, MemorySampler, type RunReport } from './report/report.js';
 import { FiringLog } from './rete/firing-log.js';
 import { Session } from './rete/session.js';
+import { ShardRun } from './shard/shard-run.js';
 
 export interface RunOptions {
   /** One rules file; or give several as `rulesFiles` (they load as one rule set). */
@@ -85,6 +86,8 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     ...(opts.reportFile !== undefined ? [{ option: '--report', path: opts.reportFile }] : []),
   ];
   checkOutputTargets(requests, [...opts.inputs.map((path) => ({ option: 'input', path })), ...rulesFiles.map((path) => ({ option: '-r', path }))]);
+  // A shard file (rete-eval split) is run as a shard: ids created apart, firings marked for merge.
+  const shard = await ShardRun.open(opts.inputs, compiled.rules, compiled.network, emit);
   const sinks: OutputSink[] = [];
   const open = (path: string | undefined): OutputSink => {
     const sink = path === undefined || path === '-' ? OutputSink.stdout() : OutputSink.file(path);
@@ -114,6 +117,8 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     wholeReason,
     projectMinBytes: (opts.reader ?? 'auto') === 'auto' ? PROJECT_MIN_BYTES : 0,
     workers: opts.readerWorkers ?? 'auto',
+    shardFiles: shard !== null,
+    records: shard !== null,
   });
   const skipping = opts.onError === 'skip';
   // Firings (in the session's compact log) and finished facts are gathered per batch and
@@ -127,6 +132,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     maxFirings: opts.maxFirings ?? 0,
     maxHeapBytes: opts.maxHeapBytes ?? Math.floor(0.85 * getHeapStatistics().heap_size_limit),
     log: log ?? undefined,
+    createdIds: shard?.createdIds,
     onFactDone: emit === 'facts' ? (f) => done.push(f) : undefined,
   });
   const times = { compileMs, readParseMs: 0, evaluateMs: 0, writeMs: 0, totalMs: 0 };
@@ -141,6 +147,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
       session: session.stats,
       timings: { ...times, totalMs: performance.now() - started },
       output: { target: out.name, emit, lines },
+      shard: shard?.identity,
       memory,
       rejectsFile: opts.rejectsFile ?? null,
       stoppedEarly: error?.message ?? stoppedEarly,
@@ -150,8 +157,8 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
   try {
     const write = async () => {
       const t = performance.now();
-      if (log !== null && log.length > 0) {
-        out.write(writer.lines(log));
+      if (log !== null && (log.length > 0 || shard !== null)) {
+        out.write(shard === null ? writer.lines(log) : shard.text(writer, log));
         lines += log.length;
         log.clear();
       }
@@ -172,7 +179,8 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
       if (skipping) checkRejects(reader, opts.maxErrors, false);
       t = performance.now();
       const batch = next.value;
-      for (let i = 0; i < batch.length; i++) session.insert(batch[i]!);
+      if (shard !== null) shard.insert(session, batch, reader.batchRecords!.positions, log!);
+      else for (let i = 0; i < batch.length; i++) session.insert(batch[i]!);
       times.evaluateMs += performance.now() - t;
       await write();
       memory.sample();
@@ -185,9 +193,11 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     }
     if (skipping) checkRejects(reader, opts.maxErrors, stoppedEarly === null);
     const t = performance.now();
+    shard?.endInput();
     session.end();
     times.evaluateMs += performance.now() - t;
     await write();
+    if (shard !== null) out.write(shard.trailer(session));
     memory.sample();
     // Everything written and synced first; then the report; then all put in place.
     await out.finish();

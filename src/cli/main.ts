@@ -9,6 +9,8 @@ import { registerValidate } from './validate.js';
 import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerBench } from './bench.js';
+import { registerSplit } from './split.js';
+import { registerMerge } from './merge.js';
 import { exitCodesHelp } from './options.js';
 
 declare const __VERSION__: string;
@@ -25,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
   registerExplain(program);
   registerGenerate(program);
   registerBench(program);
+  registerSplit(program);
+  registerMerge(program);
   // Usage errors in the one form of every message: `rete-eval: …`, one line, with where to look.
   for (const cmd of [program, ...program.commands]) {
     const help = cmd === program ? 'rete-eval --help' : `rete-eval ${cmd.name()} --help`;
