@@ -206,7 +206,8 @@ class Placer {
     const keyed = partition.partitions && partition.kind === 'keyed' ? partition : null;
     this.keys = keyed === null ? null : new ShardKeys(keyed.classes, keyed.otherwise, n);
     this.total = keyed === null ? contentSize(inputs) : null;
-    const addressing = keyed !== null && keyed.addressing.length > 0;
+    // One shard holds every fact: nothing can be addressed across shards.
+    const addressing = keyed !== null && keyed.addressing.length > 0 && n > 1;
     this.keyedAway = addressing ? new Set() : null;
     this.addressed = addressing ? new Set() : null;
   }
