@@ -118,7 +118,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     projectMinBytes: (opts.reader ?? 'auto') === 'auto' ? PROJECT_MIN_BYTES : 0,
     workers: opts.readerWorkers ?? 'auto',
     shardFiles: shard !== null,
-    records: shard !== null,
+    records: shard !== null ? 'positions' : undefined,
   });
   const skipping = opts.onError === 'skip';
   // Firings (in the session's compact log) and finished facts are gathered per batch and

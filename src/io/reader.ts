@@ -61,13 +61,17 @@ export interface ReaderOptions {
    * Default false: a shard among the inputs is refused with a message saying how to run it.
    */
   shardFiles?: boolean;
-  /** Keep, for each batch, the records behind its facts (`batchRecords`): positions and text. */
-  records?: boolean;
+  /**
+   * Keep, for each batch, the records behind its facts (`batchRecords`): their input
+   * positions, and with `text` the records' text as read too.
+   */
+  records?: 'positions' | 'text';
 }
 
 /**
  * The records behind the facts of the batch yielded last (ReaderOptions.records), one per
- * fact, in the same order; valid until the next batch is asked for.
+ * fact, in the same order; valid until the next batch is asked for. `buf`, `starts` and
+ * `ends` are filled only when the text was asked for.
  */
 export interface BatchRecords {
   /** Each fact's position in the whole input: the ordinal that numbers flat records without an id. */
@@ -167,6 +171,8 @@ export class FactReader implements SlowRecords {
   private positioned = false;
   /** Set when ReaderOptions.records: the records of the batch being made. */
   readonly batchRecords: BatchRecords | null;
+  /** Batch records keep the records' text too. */
+  private readonly recordText: boolean;
   /** Rows of the current chunk that were rejected (records mode, projected path). */
   private readonly rejectedRows: number[] = [];
   /** The projected path is materializing: slow() leaves the batch records to decodeScanned. */
@@ -201,7 +207,8 @@ export class FactReader implements SlowRecords {
     this.workers = options.workers ?? 'auto';
     this.projectMinBytes = options.projectMinBytes ?? 0;
     this.shardFiles = options.shardFiles === true;
-    this.batchRecords = options.records === true ? { positions: [], buf: Buffer.alloc(0), starts: [], ends: [] } : null;
+    this.batchRecords = options.records === undefined ? null : { positions: [], buf: Buffer.alloc(0), starts: [], ends: [] };
+    this.recordText = options.records === 'text';
     this.stats = {
       shard: null,
       records: 0,
@@ -412,8 +419,10 @@ export class FactReader implements SlowRecords {
     const br = this.batchRecords;
     if (br !== null && !this.materializing) {
       br.positions.push(ordinal);
-      br.starts.push(start);
-      br.ends.push(end);
+      if (this.recordText) {
+        br.starts.push(start);
+        br.ends.push(end);
+      }
     }
   }
 
@@ -550,14 +559,16 @@ export class FactReader implements SlowRecords {
   // -------------------------------------------------------------------------
   // The records behind a batch (ReaderOptions.records).
 
-  /** Starts the batch records of a chunk: its bytes are copied (the chunk's buffer is reused). */
+  /** Starts the batch records of a chunk. */
   private beginRecords(buf: Buffer, length: number): void {
     const br = this.batchRecords;
     if (br === null) return;
     br.positions.length = 0;
     br.starts.length = 0;
     br.ends.length = 0;
-    br.buf = Buffer.from(buf.subarray(0, length));
+    // The chunk's own bytes: its buffer goes back to the pool once decoded, but is filled
+    // again only when the next batch is asked for (the reader reads on only then).
+    if (this.recordText) br.buf = buf.subarray(0, length);
     this.rejectedRows.length = 0;
   }
 
@@ -574,8 +585,10 @@ export class FactReader implements SlowRecords {
         continue;
       }
       br.positions.push(ordinal);
-      br.starts.push(batch.starts[r]!);
-      br.ends.push(batch.ends[r]!);
+      if (this.recordText) {
+        br.starts.push(batch.starts[r]!);
+        br.ends.push(batch.ends[r]!);
+      }
     }
   }
 
@@ -622,7 +635,7 @@ export class FactReader implements SlowRecords {
       try {
         for (; i < values.length; i++) {
           // Written before decodeFact, which decodes tagged values in place.
-          const text = br === null ? '' : JSON.stringify(values[i]);
+          const text = br === null || !this.recordText ? '' : JSON.stringify(values[i]);
           const fact = decodeFact(values[i], this.ordinal++);
           out.push(this.plan === null ? fact : projected(fact, this.plan.fields));
           if (br !== null) {
@@ -642,7 +655,7 @@ export class FactReader implements SlowRecords {
       }
     }
     this.count(values.length, out.length);
-    if (br !== null) {
+    if (br !== null && this.recordText) {
       let at = 0;
       for (const t of texts) {
         br.starts.push(at);

@@ -65,8 +65,9 @@ export function trailerLine(t: ShardTrailer): string {
 }
 
 /**
- * Before the firings of an input fact's insertion: `{"@":P}` (P its position in the input),
- * with `"c":n` when the insertion created n facts.
+ * Before the firings of the insertions of input facts at positions P, P+1, … (a run the
+ * shard holds whole, so no other shard's firings go inside it): `{"@":P}`, with `"c":n`
+ * when those insertions created n facts.
  */
 export function stepMarker(position: number, created: number): string {
   return created === 0 ? `{"@":${position}}\n` : `{"@":${position},"c":${created}}\n`;

@@ -1,5 +1,6 @@
-// Lines of a file (gzip or not), read in large pieces: line() hands out complete lines from
-// what is buffered, without a promise per line; fill() reads on when it returns null.
+// Lines of a file (gzip or not), read in large pieces: take() finds the next complete line
+// in what is buffered (no promise, no string per line: a line can be copied out as bytes);
+// fill() reads on when it returns false.
 
 import { openSource, type Source } from '../io/source.js';
 
@@ -7,10 +8,13 @@ const PIECE = 1 << 20;
 
 export class LineReader {
   readonly name: string;
-  /** 1-based number of the line line() returned last. */
+  /** 1-based number of the line taken last. */
   lineNo = 0;
+  /** The buffer holding the line taken last: buf[from, to), without its newline. */
+  buf = Buffer.alloc(PIECE);
+  from = 0;
+  to = 0;
   private readonly source: Source;
-  private buf = Buffer.alloc(PIECE);
   private start = 0;
   private end = 0;
   private eof = false;
@@ -20,24 +24,37 @@ export class LineReader {
     this.name = this.source.name;
   }
 
-  /** The next complete line (without its newline), or null when more must be read first (or at the end). */
-  line(): string | null {
+  /** Takes the next complete line of what is buffered; false when more must be read first (or at the end). */
+  take(): boolean {
     const nl = this.buf.indexOf(10, this.start);
     if (nl < 0 || nl >= this.end) {
-      if (!this.eof || this.start >= this.end) return null;
+      if (!this.eof || this.start >= this.end) return false;
       // The last line, without a newline.
-      const last = this.buf.toString('utf8', this.start, this.end);
+      this.from = this.start;
+      this.to = this.end;
       this.start = this.end;
-      this.lineNo++;
-      return last;
+    } else {
+      this.from = this.start;
+      this.to = nl;
+      this.start = nl + 1;
     }
-    const s = this.buf.toString('utf8', this.start, nl);
-    this.start = nl + 1;
     this.lineNo++;
-    return s;
+    return true;
   }
 
-  /** Reads more; false at the end of the file (line() may still return its last line). */
+  /** The line taken last, as text. */
+  text(): string {
+    return this.buf.toString('utf8', this.from, this.to);
+  }
+
+  /** Whether the line taken last starts with these bytes (ASCII). */
+  startsWith(prefix: string): boolean {
+    if (this.to - this.from < prefix.length) return false;
+    for (let i = 0; i < prefix.length; i++) if (this.buf[this.from + i] !== prefix.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Reads more; false at the end of the file (take() may still find its last line). */
   async fill(): Promise<boolean> {
     if (this.eof) return false;
     if (this.start > 0) {
@@ -56,12 +73,11 @@ export class LineReader {
     return true;
   }
 
-  /** The next line, reading as needed; null at the end of the file. */
-  async next(): Promise<string | null> {
+  /** Takes the next line, reading as needed; false at the end of the file. */
+  async next(): Promise<boolean> {
     for (;;) {
-      const l = this.line();
-      if (l !== null) return l;
-      if (!(await this.fill())) return this.line();
+      if (this.take()) return true;
+      if (!(await this.fill())) return this.take();
     }
   }
 

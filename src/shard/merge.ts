@@ -84,7 +84,7 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeResult> {
     const extra = opts.reportFile === undefined ? null : opts.reportFile === '-' ? OutputSink.stdout() : OutputSink.file(opts.reportFile);
     if (extra) sinks.push(extra);
     for (const s of shards) await readMarker(s);
-    const m = new Merger(out, id.shards);
+    const m = new Merger(new ByteOut(out), id.shards);
     // Input: steps by position; no two shards hold one position.
     for (;;) {
       let next: ShardStream | null = null;
@@ -101,6 +101,7 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeResult> {
       await m.endFiring(next);
       if (out.closed) break;
     }
+    await m.out.flush();
     if (!out.closed) {
       for (const s of shards) {
         if (s.kind === 'step' || s.kind === 'end') continue;
@@ -138,6 +139,47 @@ export async function mergeOutputs(opts: MergeOptions): Promise<MergeResult> {
   }
 }
 
+/**
+ * Output bytes gathered in pieces of a MiB and handed to the sink: lines are copied from
+ * the shard outputs' buffers as bytes, never decoded (measured on simple 1M: writing each
+ * line as a string cost 0.7 s of the merge's 1.5 s).
+ */
+class ByteOut {
+  readonly sink: OutputSink;
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private len = 0;
+  constructor(sink: OutputSink) {
+    this.sink = sink;
+  }
+  /** Copies buf[from, to) and a newline. */
+  line(src: Buffer, from: number, to: number): void {
+    this.room(to - from + 1);
+    this.len += src.copy(this.buf, this.len, from, to);
+    this.buf[this.len++] = 10;
+  }
+  text(line: string): void {
+    this.room(Buffer.byteLength(line) + 1);
+    this.len += this.buf.write(line, this.len);
+    this.buf[this.len++] = 10;
+  }
+  get full(): boolean {
+    return this.len >= this.buf.length >> 1;
+  }
+  /** Hands what was gathered to the sink, and waits while the sink is behind. */
+  async flush(): Promise<void> {
+    this.handOver(1 << 20);
+    await this.sink.flush();
+  }
+  private room(n: number): void {
+    if (this.len + n > this.buf.length) this.handOver(Math.max(1 << 20, n));
+  }
+  private handOver(next: number): void {
+    if (this.len > 0) this.sink.write(this.buf.subarray(0, this.len));
+    this.buf = Buffer.allocUnsafe(next);
+    this.len = 0;
+  }
+}
+
 /** Writes merged lines: copies each firing line, renumbering ids of created facts. */
 class Merger {
   firings = 0;
@@ -145,26 +187,28 @@ class Merger {
   unordered = 0;
   /** Facts created so far, over all shards: the next created fact's index. */
   created = 0;
-  private readonly out: OutputSink;
+  readonly out: ByteOut;
   private readonly n: number;
-  private pending = 0;
 
-  constructor(out: OutputSink, n: number) {
+  constructor(out: ByteOut, n: number) {
     this.out = out;
     this.n = n;
   }
 
-  /** The firings of one input fact's insertion. */
+  /** The firings of the insertions a step marker stands for. */
   async step(s: ShardStream): Promise<void> {
     for (let j = 1; j <= s.created; j++) this.create(s, { p: s.position, j });
+    const lines = s.lines;
     for (;;) {
-      const line = await nextLine(s);
-      if (line === null) throw new InputError(`${s.lines.name}: the shard output ends early (no closing line): was the run cut short, or the file truncated?`);
-      if (line.startsWith('{"@') || line.startsWith(`{"${OUTPUT_TRAILER_KEY}"`)) {
-        parseMarker(s, line);
+      if (!lines.take() && !(await lines.next())) {
+        throw new InputError(`${lines.name}: the shard output ends early (no closing line): was the run cut short, or the file truncated?`);
+      }
+      if (lines.startsWith('{"@') || lines.startsWith(`{"${OUTPUT_TRAILER_KEY}"`)) {
+        parseMarker(s, lines.text());
         return;
       }
-      await this.copy(s, line);
+      this.copy(s);
+      if (this.out.full) await this.out.flush();
     }
   }
 
@@ -172,11 +216,12 @@ class Merger {
   async endFiring(s: ShardStream): Promise<void> {
     if (s.ambiguous) this.unordered++;
     for (let j = 0; j < s.created; j++) this.create(s, { p: Number.POSITIVE_INFINITY, j: this.created });
-    const line = await nextLine(s);
-    if (line === null || line.startsWith('{"@') || line.startsWith(`{"${OUTPUT_TRAILER_KEY}"`)) {
+    const lines = s.lines;
+    if ((!lines.take() && !(await lines.next())) || lines.startsWith('{"@') || lines.startsWith(`{"${OUTPUT_TRAILER_KEY}"`)) {
       throw new InputError(`${s.where()}: expected a firing line after an end-of-input marker`);
     }
-    await this.copy(s, line);
+    this.copy(s);
+    if (this.out.full) await this.out.flush();
     this.endFirings++;
     await readMarker(s);
     if (s.kind === 'step') throw new InputError(`${s.where()}: a step marker after the end-of-input firings`);
@@ -202,17 +247,13 @@ class Merger {
     s.createdKeys.push(key);
   }
 
-  private async copy(s: ShardStream, line: string): Promise<void> {
+  /** Copies the line just taken; a shard that created facts has its lines renumbered. */
+  private copy(s: ShardStream): void {
     s.firings++;
     this.firings++;
-    const text = s.createdGlobal.length > 0 ? renumber(line, FIRST_CREATED_ID + s.identity.shard, this.n, s.createdGlobal) : line;
-    this.out.write(text);
-    this.out.write('\n');
-    this.pending += text.length;
-    if (this.pending >= 1 << 20) {
-      this.pending = 0;
-      await this.out.flush();
-    }
+    const l = s.lines;
+    if (s.createdGlobal.length > 0) this.out.text(renumber(l.text(), FIRST_CREATED_ID + s.identity.shard, this.n, s.createdGlobal));
+    else this.out.line(l.buf, l.from, l.to);
   }
 }
 
@@ -289,8 +330,9 @@ function isNumberChar(c: number): boolean {
   return (c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 45 || c === 43;
 }
 
+/** The next line of a shard output as text, or null at its end. */
 async function nextLine(s: ShardStream): Promise<string | null> {
-  return s.lines.line() ?? (await s.lines.next());
+  return s.lines.take() || (await s.lines.next()) ? s.lines.text() : null;
 }
 
 async function readHeader(s: ShardStream): Promise<void> {

@@ -29,8 +29,15 @@ export class ShardRun {
   private selfIds = new Uint8Array(1024);
   /** Ids read more than once in this shard. */
   private readonly repeated = new Set<number>();
-  /** Per logged firing still to write: the position of the step it belongs to, or -1 (after the input). */
+  /**
+   * Groups of logged firings still to write: from log index `at`, the firings of the
+   * insertions from `position` on, while positions run on one by one (no other shard can
+   * hold a position inside such a run, so merge needs no marker inside it), with the facts
+   * they created.
+   */
   private steps: { at: number; position: number; created: number }[] = [];
+  /** The position of the fact inserted last. */
+  private previous = -2;
   private ended = false;
   private headerDone = false;
   private firings = 0;
@@ -66,14 +73,24 @@ export class ShardRun {
   /** Inserts a batch of the shard's facts (at these input positions), noting which firings each caused. */
   insert(session: Session, batch: readonly Fact[], positions: readonly number[], log: FiringLog): void {
     const stats = session.stats;
+    const steps = this.steps;
+    // A batch's markers are written after it: its first firing starts a group.
+    let group = false;
     for (let i = 0; i < batch.length; i++) {
       const fact = batch[i]!;
       const position = positions[i]!;
+      if (position !== this.previous + 1) group = false;
+      this.previous = position;
       if (this.trackIds) this.noteId(fact.id, position);
       const before = log.length;
       const created = stats.factsCreated;
       session.insert(fact);
-      if (log.length > before) this.steps.push({ at: before, position, created: stats.factsCreated - created });
+      if (log.length === before) continue;
+      if (group) steps[steps.length - 1]!.created += stats.factsCreated - created;
+      else {
+        steps.push({ at: before, position, created: stats.factsCreated - created });
+        group = true;
+      }
     }
   }
 

@@ -96,7 +96,7 @@ export async function splitInput(opts: SplitOptions): Promise<SplitReport> {
       onReject: rejectSink ? (r: Reject) => rejectSink.write(r.raw + '\n') : undefined,
       fields: readFields(partition),
       projectMinBytes: PROJECT_MIN_BYTES,
-      records: true,
+      records: 'text',
     });
     const placer = new Placer(partition, n, opts.inputs, opts.blockRecords ?? DEFAULT_BLOCK_RECORDS);
     const writer = new ShardWriter(n);
@@ -298,6 +298,9 @@ class ShardWriter {
     }
     const out = size.map((s) => (s === 0 ? null : Buffer.allocUnsafe(s)));
     const at = new Array<number>(n).fill(0);
+    // The next newline in the batch's bytes at or after the record at hand (records come in
+    // order, so the search runs over the bytes once).
+    let nl = -1;
     for (let i = 0; i < shardOf.length; i++) {
       const k = shardOf[i]!;
       const b = out[k]!;
@@ -306,8 +309,10 @@ class ShardWriter {
       let p = at[k]!;
       const start = p;
       p += br.buf.copy(b, p, s, e);
+      if (nl < s && nl !== -2) nl = br.buf.indexOf(10, s);
+      if (nl === -1) nl = -2;
       // A pretty-printed record: line ends between its tokens become spaces (one record, one line).
-      if (b.subarray(start, p).includes(10)) for (let q = start; q < p; q++) if (b[q] === 10 || b[q] === 13) b[q] = 32;
+      if (nl >= 0 && nl < e) for (let q = start; q < p; q++) if (b[q] === 10 || b[q] === 13) b[q] = 32;
       const pos = br.positions[i]!;
       if (pos !== this.next[k]) p += b.write(` ${pos}`, p, 'latin1');
       b[p++] = 10;

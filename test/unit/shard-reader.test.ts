@@ -42,7 +42,7 @@ async function read(text: string | Buffer, mode: Mode, onError: 'fail' | 'skip' 
     workers: mode === 'worker' ? 1 : 0,
     onError,
     shardFiles,
-    records: true,
+    records: 'text',
     onReject: (r) => out.rejects.push(`${r.line}:${r.column}: ${r.jsonPath ?? ''} ${r.reason}`),
   });
   try {
@@ -146,7 +146,7 @@ describe('batch records (ReaderOptions.records)', () => {
       fields,
       workers: 0,
       onError: 'skip',
-      records: true,
+      records: 'text',
     });
     const out: [number, number, string][] = [];
     for await (const batch of reader.batches()) {
