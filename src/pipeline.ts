@@ -87,7 +87,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
   ];
   checkOutputTargets(requests, [...opts.inputs.map((path) => ({ option: 'input', path })), ...rulesFiles.map((path) => ({ option: '-r', path }))]);
   // A shard file (rete-eval split) is run as a shard: ids created apart, firings marked for merge.
-  const shard = await ShardRun.open(opts.inputs, compiled.rules, compiled.network, emit);
+  const shard = await ShardRun.open(opts.inputs, compiled.rules, compiled.network, { emit, values: style, chain: opts.chain ?? true });
   const sinks: OutputSink[] = [];
   const open = (path: string | undefined): OutputSink => {
     const sink = path === undefined || path === '-' ? OutputSink.stdout() : OutputSink.file(path);

@@ -41,7 +41,11 @@ export function registerMerge(program: Command): void {
         },
       });
       if (shardReports !== null && merged === null) merged = mergeReports(shardReports, result);
-      if (flags.quiet) return;
+      if (flags.quiet) {
+        // A merge that could not order everything says so, even when asked to be quiet.
+        if (result.unordered > 0) process.stderr.write(formatMerge(result, null).split('\n').slice(1).join('\n'));
+        return;
+      }
       const color = useColor(process.stderr);
       process.stderr.write((merged !== null ? formatReport(merged, color) : '') + formatMerge(result, merged));
     });

@@ -49,8 +49,14 @@ export const OUTPUT_HEADER_KEY = 'rete_eval_shard_output';
 /** The last line of a shard output: what the run did; a shard output without it is incomplete. */
 export const OUTPUT_TRAILER_KEY = 'rete_eval_shard_end';
 
-export function outputHeaderLine(id: ShardIdentity): string {
-  return `${JSON.stringify({ [OUTPUT_HEADER_KEY]: { ...identity(id), emit: 'firings' } })}\n`;
+/** How a shard's run wrote its firings: shards merged together must agree. */
+export interface OutputStyle {
+  readonly values: 'plain' | 'tagged';
+  readonly chain: boolean;
+}
+
+export function outputHeaderLine(id: ShardIdentity, style: OutputStyle): string {
+  return `${JSON.stringify({ [OUTPUT_HEADER_KEY]: { ...identity(id), emit: 'firings', values: style.values, chain: style.chain } })}\n`;
 }
 
 export interface ShardTrailer {

@@ -47,6 +47,8 @@ interface Key {
 class ShardStream {
   readonly lines: LineReader;
   identity!: ShardIdentity;
+  /** How the run wrote its firings (values, chaining), as its header says. */
+  style = '';
   /** The marker line read last, parsed: a step (position), an end firing (key), or the trailer. */
   kind: 'step' | 'end' | 'done' = 'done';
   position = 0;
@@ -350,6 +352,8 @@ async function readHeader(s: ShardStream): Promise<void> {
   const id = parseShardIdentity(inner as Record<string, unknown>);
   if (typeof id === 'string') throw new UsageError(`${s.lines.name}:1: ${id}`);
   s.identity = id;
+  const h = inner as Record<string, unknown>;
+  s.style = `--values ${String(h.values)}${h.chain === false ? ' --no-chain' : ''}`;
 }
 
 /** All outputs of one split, each shard once. */
@@ -359,6 +363,9 @@ function checkSet(shards: readonly ShardStream[]): ShardIdentity {
   for (const s of shards) {
     const id = s.identity;
     if (id.split !== first.split) throw new UsageError(`${s.lines.name} is from another split than ${shards[0]!.lines.name}: merge the outputs of one split`);
+    if (s.style !== shards[0]!.style) {
+      throw new UsageError(`${s.lines.name} was run with ${s.style}, ${shards[0]!.lines.name} with ${shards[0]!.style}: run every shard with the same options`);
+    }
     const other = seen.get(id.shard);
     if (other !== undefined) throw new UsageError(`${s.lines.name} and ${other} are both shard ${id.shard}: give each shard's output once`);
     seen.set(id.shard, s.lines.name);

@@ -149,7 +149,7 @@ export function analyzePartition(rules: readonly Rule[], network: Network): Part
   }
   if (problems.length > 0) return { partitions: false, problems: dedupe(problems) };
   if (roles.length === 0 && addressing.length === 0) {
-    return { partitions: true, kind: 'any', reason: 'every rule reads one fact at a time: any cut of the input works' };
+    return { partitions: true, kind: 'any', reason: 'every rule reads one fact at a time' };
   }
 
   const classes = mergeRoles(roles, addressing, problems);
@@ -203,7 +203,11 @@ function joinRoles(
     joins.push(`${p.alias}.${hash.path} = ${hash.alias}.${hash.refPath}`);
   }
   patterns.forEach((p, i) => {
-    const path = keys[i]!;
+    const path = keys[i];
+    if (path === undefined) {
+      problems.push({ rules: [rule.id], message: `${ruleName(rule)}: its pattern ${p.alias} is in no join, so nothing keys its facts` });
+      return;
+    }
     if (keyWritten(rule, [path], `joins on`)) return;
     const because = `${ruleName(rule)} joins its pattern ${p.alias} on ${path} (${joins.join(', ')})`;
     roles.push({ rule, guard: guardOf(p.conditions), key: { kind: 'fields', paths: [path] }, because, everyFact: false });

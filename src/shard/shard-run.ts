@@ -14,7 +14,7 @@ import type { FiringLog } from '../rete/firing-log.js';
 import type { Network } from '../rete/network.js';
 import type { Session } from '../rete/session.js';
 import { analyzePartition, partitionSignature } from './partition.js';
-import { createdIds, endMarker, outputHeaderLine, parseShardIdentity, stepMarker, trailerLine, type ShardIdentity } from './format.js';
+import { createdIds, endMarker, outputHeaderLine, parseShardIdentity, stepMarker, trailerLine, type OutputStyle, type ShardIdentity } from './format.js';
 
 /** A run over a shard: created ids, positions, and the annotated output. */
 export class ShardRun {
@@ -42,8 +42,11 @@ export class ShardRun {
   private headerDone = false;
   private firings = 0;
 
-  private constructor(identity: ShardIdentity, network: Network) {
+  private readonly style: OutputStyle;
+
+  private constructor(identity: ShardIdentity, network: Network, style: OutputStyle) {
     this.identity = identity;
+    this.style = style;
     this.createdIds = createdIds(FIRST_CREATED_ID, identity);
     this.network = network;
     this.trackIds = network.deferredTerminals.length > 0 || network.beta?.hasNegation === true;
@@ -53,13 +56,18 @@ export class ShardRun {
    * The shard run for these inputs, or null when the first is not a shard file. A shard is
    * run alone, for its firings, with rules that place facts as the split placed them.
    */
-  static async open(inputs: readonly string[], rules: readonly Rule[], network: Network, emit: 'firings' | 'facts'): Promise<ShardRun | null> {
+  static async open(
+    inputs: readonly string[],
+    rules: readonly Rule[],
+    network: Network,
+    options: { emit: 'firings' | 'facts' } & OutputStyle,
+  ): Promise<ShardRun | null> {
     const path = inputs[0];
     if (path === undefined || path === '-') return null;
     const header = await readShardHeader(path);
     if (header === null) return null;
     if (inputs.length > 1) throw new UsageError(`${path} is a shard written by rete-eval split: run each shard alone (rete-eval run -r RULES ${path} -o OUT)`);
-    if (emit !== 'firings')
+    if (options.emit !== 'firings')
       throw new UsageError(`${path} is a shard: run it for its firings (merge puts shards' firings together); --emit facts is not supported on a shard`);
     const identity = parseShardIdentity(header);
     if (typeof identity === 'string') throw new UsageError(`${path}:1: ${identity}`);
@@ -67,7 +75,7 @@ export class ShardRun {
     if (signature !== identity.partition) {
       throw new UsageError(`${path} was split for rules that place facts differently: run each shard with the rules it was split with`);
     }
-    return new ShardRun(identity, network);
+    return new ShardRun(identity, network, { values: options.values, chain: options.chain });
   }
 
   /** Inserts a batch of the shard's facts (at these input positions), noting which firings each caused. */
@@ -103,7 +111,7 @@ export class ShardRun {
   text(writer: FiringWriter, log: FiringLog): string {
     let out = '';
     if (!this.headerDone) {
-      out += outputHeaderLine(this.identity);
+      out += outputHeaderLine(this.identity, this.style);
       this.headerDone = true;
     }
     if (log.length === 0) return out;

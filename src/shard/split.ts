@@ -120,6 +120,15 @@ export async function splitInput(opts: SplitOptions): Promise<SplitReport> {
       for (const s of sinks) await s.flush();
       times.writeMs += performance.now() - t;
     }
+    if (opts.onError === 'skip' && opts.maxErrors === undefined) {
+      // As run does: an input all of whose records were rejected is likely the wrong file.
+      const all = reader.stats.files.find((f) => f.records > 0 && f.skipped === f.records);
+      if (all !== undefined) {
+        throw new RejectLimitError(
+          `${all.name}: every record was rejected (${all.records} of ${all.records}): is it the right file? give --max-errors N to accept up to N rejects`,
+        );
+      }
+    }
     placer.checkAddressing();
     const t = performance.now();
     for (const s of sinks) if (s !== reportSink) await s.finish();

@@ -13,7 +13,7 @@ import { runBatch } from '../../src/pipeline.js';
 import { splitInput } from '../../src/shard/split.js';
 import { mergeOutputs, renumber } from '../../src/shard/merge.js';
 import { FIRST_CREATED_ID } from '../../src/model/fact.js';
-import { InputError, PartitionError, UsageError } from '../../src/model/errors.js';
+import { InputError, PartitionError, RejectLimitError, UsageError } from '../../src/model/errors.js';
 
 const RULES = [
   {
@@ -107,7 +107,11 @@ beforeAll(() => {
 let runs = 0;
 
 /** split into n shards → run each → merge; and one run over the whole: both outputs. */
-async function splitRunMerge(lines: readonly string[], n: number): Promise<{ single: string; merged: string; unordered: number }> {
+async function splitRunMerge(
+  lines: readonly string[],
+  n: number,
+  values: 'plain' | 'tagged' = 'plain',
+): Promise<{ single: string; merged: string; unordered: number }> {
   const d = join(dir, `case-${runs++}`);
   const facts = join(dir, `facts-${runs}.ndjson`);
   writeFileSync(facts, lines.map((l) => l + '\n').join(''));
@@ -116,13 +120,13 @@ async function splitRunMerge(lines: readonly string[], n: number): Promise<{ sin
   const outputs: string[] = [];
   for (const s of shards) {
     const out = join(d, `${s}.out`);
-    await runBatch({ rulesFiles: [rules], inputs: [join(d, s)], output: out, readerWorkers: 0 });
+    await runBatch({ rulesFiles: [rules], inputs: [join(d, s)], output: out, readerWorkers: 0, values });
     outputs.push(out);
   }
   const merged = join(d, 'merged.ndjson');
   const r = await mergeOutputs({ outputs: outputs.reverse(), output: merged });
   const single = join(d, 'single.ndjson');
-  await runBatch({ rulesFiles: [rules], inputs: [facts], output: single, readerWorkers: 0 });
+  await runBatch({ rulesFiles: [rules], inputs: [facts], output: single, readerWorkers: 0, values });
   return { single: readFileSync(single, 'utf8'), merged: readFileSync(merged, 'utf8'), unordered: r.unordered };
 }
 
@@ -169,6 +173,26 @@ describe('split → run each shard → merge', () => {
     expect(r.merged).toBe(r.single);
     // Alerts made at insertion and at the end, with ids in creation order.
     expect(r.single.match(/"FactCreated":\{"fact_id":(\d+)/g)!.map((m) => Number(m.slice(25)) - FIRST_CREATED_ID)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('merges tagged output alike, created ids inside tagged values renumbered', async () => {
+    const facts = [
+      '{"type":"dept","dept_id":1}',
+      '{"type":"employee","dept_id":1,"salary":60}',
+      '{"type":"dept","dept_id":2}',
+      '{"type":"employee","dept_id":2,"salary":70}',
+    ];
+    const r = await splitRunMerge(facts, 2, 'tagged');
+    expect(r.merged).toBe(r.single);
+    expect(r.single).toMatch(/"FactCreated":\{"fact_id":9000000000000001,"fact_data":\{"fields":\{"type":\{"String":"alert"\}/);
+  });
+
+  it('refuses, as run does, an input all of whose records are rejected', async () => {
+    const facts = join(dir, 'all-bad.ndjson');
+    writeFileSync(facts, 'nope\n{"a":\n');
+    await expect(splitInput({ rulesFiles: [rules], inputs: [facts], shards: 2, outDir: join(dir, 'all-bad'), onError: 'skip' })).rejects.toThrow(
+      RejectLimitError,
+    );
   });
 
   it('keeps the set of firings when ids repeat in a shard, and says how many end firings it could not place for sure', async () => {
@@ -230,6 +254,14 @@ describe('merge checks what it is given', () => {
     writeFileSync(cut, text.slice(0, text.lastIndexOf('{"rete_eval_shard_end"')));
     await expect(mergeOutputs({ outputs: [outputs[0]!, cut], output: join(dir, 'm4') })).rejects.toThrow(InputError);
     expect(readdirSync(dir).includes('m4')).toBe(false);
+  });
+
+  it('refuses shards run with different options', async () => {
+    const other = join(dir, 'tagged.out');
+    writeFileSync(other, readFileSync(outputs[1]!, 'utf8').replace('"values":"plain"', '"values":"tagged"'));
+    await expect(mergeOutputs({ outputs: [outputs[0]!, other], output: join(dir, 'm6') })).rejects.toThrow(
+      /was run with --values tagged, .* with --values plain: run every shard with the same options/,
+    );
   });
 
   it('refuses outputs of two different splits', async () => {
