@@ -32,8 +32,12 @@ export {
   type ReaderStats,
   type ReaderInfo,
   type FileReadInfo,
+  type BatchRecords,
 } from './io/reader.js';
 export { openSource, streamSource, type Source } from './io/source.js';
+export { analyzePartition, partitionSignature, type Partition, type KeyClass, type KeySource, type PartitionProblem } from './shard/partition.js';
+export { splitInput, type SplitOptions, type SplitReport } from './shard/split.js';
+export { mergeOutputs, type MergeOptions, type MergeResult } from './shard/merge.js';
 export { ruleReads, type RuleReads } from './model/reads.js';
 export { firingLine, factLine, type ValueStyle } from './io/serialize.js';
 export type { RunReport, StageTimes, NetworkSummary } from './report/report.js';
@@ -46,6 +50,7 @@ export {
   UsageError,
   LimitError,
   RejectLimitError,
+  PartitionError,
   formatIssue,
   EXIT_CODE_MEANINGS,
   type RuleIssue,

@@ -20,6 +20,7 @@ import { buildReport, MemorySampler, type RunReport, type StageTimes } from './r
 import { FiringLog } from './rete/firing-log.js';
 import type { Network } from './rete/network.js';
 import { Session } from './rete/session.js';
+import { ShardRun } from './shard/shard-run.js';
 
 export interface RunOptions {
   /** One rules file; or give several as `rulesFiles` (they load as one rule set). */
@@ -89,6 +90,8 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
     ...(opts.reportFile !== undefined ? [{ option: '--report', path: opts.reportFile }] : []),
   ];
   checkOutputTargets(requests, [...opts.inputs.map((path) => ({ option: 'input', path })), ...rulesFiles.map((path) => ({ option: '-r', path }))]);
+  // A shard file (rete-eval split) is run as a shard: ids created apart, firings marked for merge.
+  const shard = await ShardRun.open(opts.inputs, compiled.rules, compiled.network, { emit, values: style, chain: opts.chain ?? true });
   const sinks: OutputSink[] = [];
   const open = (path: string | undefined): OutputSink => {
     const sink = path === undefined || path === '-' ? OutputSink.stdout() : OutputSink.file(path);
@@ -125,6 +128,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
       projectMinBytes: (opts.reader ?? 'auto') === 'auto' ? PROJECT_MIN_BYTES : 0,
       readerWorkers: opts.readerWorkers ?? 'auto',
       onProgress: opts.onProgress,
+      shard,
       rulesFiles,
       warnings: compiled.warnings.length,
       rejectsFile: opts.rejectsFile ?? null,
@@ -206,6 +210,8 @@ export interface StreamRunOptions {
    * the run at once (an HTTP client gone, a deadline passed).
    */
   checkpoint?: (() => void) | undefined;
+  /** The run is over a shard file (ShardRun.open): its positions, created ids and markers. */
+  shard?: ShardRun | null | undefined;
   /** For the report: the rule files, their warnings, the rejects file, when the run started, compile time. */
   rulesFiles: readonly string[];
   warnings: number;
@@ -253,6 +259,8 @@ export class StreamRun {
       projectMinBytes: opts.projectMinBytes,
       workers: opts.readerWorkers,
       buffers: opts.buffers,
+      shardFiles: opts.shard != null,
+      records: opts.shard != null ? 'positions' : undefined,
     });
     // Firings (in the session's compact log) and finished facts are gathered per batch and
     // serialized after it, so the evaluate and write stages are timed apart. Result records
@@ -265,6 +273,7 @@ export class StreamRun {
       maxFirings: opts.maxFirings ?? 0,
       maxHeapBytes: opts.maxHeapBytes ?? Math.floor(0.85 * getHeapStatistics().heap_size_limit),
       log: this.log ?? undefined,
+      createdIds: opts.shard?.createdIds,
       onFactDone: opts.emit === 'facts' ? (f) => done.push(f) : undefined,
     });
   }
@@ -272,6 +281,7 @@ export class StreamRun {
   /** Reads, evaluates and writes everything, end-of-input rules included. Throws RuleEvalError for bad input or a limit. */
   async run(): Promise<void> {
     const { reader, session, times, opts, out } = this;
+    const shard = opts.shard ?? null;
     const skipping = opts.onError === 'skip';
     const batches = reader.batches();
     try {
@@ -283,7 +293,8 @@ export class StreamRun {
         if (skipping) checkRejects(reader, opts.maxErrors, false);
         t = performance.now();
         const batch = next.value;
-        for (let i = 0; i < batch.length; i++) session.insert(batch[i]!);
+        if (shard !== null) shard.insert(session, batch, reader.batchRecords!.positions, this.log!);
+        else for (let i = 0; i < batch.length; i++) session.insert(batch[i]!);
         times.evaluateMs += performance.now() - t;
         await this.write();
         this.memory.sample();
@@ -302,9 +313,14 @@ export class StreamRun {
     if (skipping) checkRejects(reader, opts.maxErrors, this.stoppedEarly === null);
     opts.checkpoint?.();
     const t = performance.now();
+    shard?.endInput();
     session.end();
     times.evaluateMs += performance.now() - t;
     await this.write();
+    if (shard !== null) {
+      out.write(shard.trailer(session));
+      await out.flush();
+    }
     this.memory.sample();
   }
 
@@ -312,7 +328,13 @@ export class StreamRun {
   private async write(): Promise<void> {
     const t = performance.now();
     const { log, out, done } = this;
-    if (log !== null && log.length > 0) {
+    const shard = this.opts.shard ?? null;
+    if (shard !== null && log !== null) {
+      // A shard's firings go with the markers merge needs (and its header, before any).
+      out.write(shard.text(this.writer, log));
+      this.lines += log.length;
+      log.clear();
+    } else if (log !== null && log.length > 0) {
       this.writer.write(log, this.bytes);
       out.writeBytes(this.bytes.take());
       this.lines += log.length;
@@ -342,6 +364,7 @@ export class StreamRun {
       session: this.session.stats,
       timings: this.timings(),
       output: { target: this.out.name, emit: opts.emit, lines: this.lines },
+      shard: opts.shard?.identity,
       memory: this.memory,
       rejectsFile: opts.rejectsFile,
       stoppedEarly: error?.message ?? this.stoppedEarly,

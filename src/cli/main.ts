@@ -10,6 +10,8 @@ import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerBench } from './bench.js';
 import { registerServe } from './serve.js';
+import { registerSplit } from './split.js';
+import { registerMerge } from './merge.js';
 import { exitCodesHelp } from './options.js';
 
 declare const __VERSION__: string;
@@ -27,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
   registerGenerate(program);
   registerBench(program);
   registerServe(program);
+  registerSplit(program);
+  registerMerge(program);
   // Usage errors in the one form of every message: `rete-eval: …`, one line, with where to look.
   for (const cmd of [program, ...program.commands]) {
     const help = cmd === program ? 'rete-eval --help' : `rete-eval ${cmd.name()} --help`;

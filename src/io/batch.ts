@@ -43,6 +43,8 @@ export interface ScannedBatch {
   ends: Int32Array;
   /** NDJSON: the 0-based line of each record within the chunk. */
   lines: Int32Array;
+  /** Shard files: each record's position in the input that was split (-1: the one after the previous record's). */
+  positions: Float64Array;
   /** Slots per record: meta slots, then projected fields. */
   slots: number;
   tags: Uint8Array;
@@ -58,5 +60,5 @@ export interface ScannedBatch {
 
 /** The ArrayBuffers of a batch, for a transfer list. */
 export function batchBuffers(b: ScannedBatch): ArrayBuffer[] {
-  return [b.kinds, b.starts, b.ends, b.lines, b.tags, b.nums, b.blobStarts, b.blobEnds, b.blobKinds].map((a) => a.buffer as ArrayBuffer);
+  return [b.kinds, b.starts, b.ends, b.lines, b.positions, b.tags, b.nums, b.blobStarts, b.blobEnds, b.blobKinds].map((a) => a.buffer as ArrayBuffer);
 }

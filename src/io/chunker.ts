@@ -5,7 +5,7 @@
 // buffer goes back to the pool once its records are decoded.
 
 import { FactError } from '../model/errors.js';
-import { FormatDetector, type DetectedFormat, type InputFormat } from './detect.js';
+import { FormatDetector, shardHeaderAt, type DetectedFormat, type InputFormat } from './detect.js';
 import type { Source } from './source.js';
 import { SpanList, SplitError, StructureSplitter } from './splitters.js';
 
@@ -94,6 +94,15 @@ export class Chunker {
     if (this.filled >= 3 && this.cur[0] === 0xef && this.cur[1] === 0xbb && this.cur[2] === 0xbf) {
       this.cur.copyWithin(0, 3, this.filled);
       this.filled -= 3;
+    }
+    if (forced !== 'json') {
+      // A shard file (rete-eval split) says so on its first line, whatever --format says.
+      let shard = shardHeaderAt(this.cur, this.filled);
+      while (shard === null && !this.eof) {
+        await this.fill();
+        shard = shardHeaderAt(this.cur, this.filled);
+      }
+      if (shard === true) return 'shard';
     }
     const detector = new FormatDetector(forced);
     let seen = 0;
@@ -189,6 +198,25 @@ export class Chunker {
     this.cur = next;
     this.filled = this.finished ? 0 : rest;
     return chunk;
+  }
+
+  /**
+   * Takes the first line off the input (a shard file's header), without its newline; the
+   * records after it are cut into chunks as usual. Call after detect(), before next().
+   */
+  async takeLine(): Promise<Buffer> {
+    let nl = this.cur.indexOf(10);
+    while ((nl < 0 || nl >= this.filled) && !this.eof) {
+      const from = this.filled;
+      await this.fill();
+      nl = this.cur.indexOf(10, from);
+    }
+    const end = nl >= 0 && nl < this.filled ? nl : this.filled;
+    const line = Buffer.from(this.cur.subarray(0, end));
+    const rest = Math.min(end + 1, this.filled);
+    this.cur.copyWithin(0, rest, this.filled);
+    this.filled -= rest;
+    return line;
   }
 
   /** The input from its start (after a byte-order mark), for a reader of its own (stream-json). */

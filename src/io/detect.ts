@@ -13,7 +13,12 @@ export type DetectedFormat =
   /** JSON values one after another (pretty-printed or not, as `jq` prints them): each a record. */
   | 'json-values'
   /** Any other document with a `facts` array, streamed by stream-json. */
-  | 'json-stream';
+  | 'json-stream'
+  /**
+   * A shard written by `rete-eval split`: a header line (SHARD_HEADER_PREFIX…), then one
+   * record a line, each optionally followed by whitespace and its position in the input.
+   */
+  | 'shard';
 
 export type InputFormat = 'auto' | 'ndjson' | 'json';
 
@@ -21,6 +26,20 @@ export type InputFormat = 'auto' | 'ndjson' | 'json';
 const DETECT_LIMIT = 64 << 20;
 
 const FACTS_PREFIX = [123, 34, 102, 97, 99, 116, 115, 34, 58, 91]; // {"facts":[
+
+/** How the first line of a shard file starts, byte for byte (no whitespace, no BOM). */
+export const SHARD_HEADER_PREFIX = '{"rete_eval_shard":';
+const SHARD_PREFIX_BYTES = Buffer.from(SHARD_HEADER_PREFIX, 'latin1');
+
+/**
+ * Whether an input's head starts a shard file: true, false, or null when fewer bytes than
+ * the prefix have come and they match so far (the caller reads on, or at the end: false).
+ */
+export function shardHeaderAt(head: Uint8Array, length: number): boolean | null {
+  const n = Math.min(length, SHARD_PREFIX_BYTES.length);
+  for (let i = 0; i < n; i++) if (head[i] !== SHARD_PREFIX_BYTES[i]) return false;
+  return n === SHARD_PREFIX_BYTES.length ? true : null;
+}
 
 /**
  * Reads the head of an input and decides its format:

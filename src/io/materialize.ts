@@ -43,14 +43,16 @@ export class BatchMaterializer {
 
   /**
    * Appends the batch's facts to `out` in record order; `ordinal` is the first record's
-   * position in the whole input. Returns the next ordinal.
+   * position in the whole input (unless the record carries its own). Returns the next ordinal.
    */
   materialize(batch: ScannedBatch, buf: Buffer, ordinal: number, out: Fact[], slowRecords: SlowRecords): number {
     this.makeStrings(batch, buf);
-    const { kinds, tags, nums, slots } = batch;
+    const { kinds, tags, nums, slots, positions } = batch;
     const names = this.names;
     const nf = names.length;
     for (let r = 0; r < batch.count; r++, ordinal++) {
+      // A shard file's record carries its position in the input that was split.
+      if (positions[r]! >= 0) ordinal = positions[r]!;
       const kind = kinds[r]!;
       if (kind === KIND_SLOW) {
         slowRecords.slow(r, batch.starts[r]!, batch.ends[r]!, ordinal, out);

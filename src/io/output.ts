@@ -44,7 +44,7 @@ export class OutputSink {
   private readonly tmp: string | null;
   /** The file the temporary file replaces (a symlink's target, not the link). */
   private readonly target: string | null;
-  private parts: string[] = [];
+  private parts: (string | Uint8Array)[] = [];
   private size = 0;
   private failure: Error | null = null;
   private finished = false;
@@ -74,7 +74,7 @@ export class OutputSink {
    * work. A path that is not a regular file (/dev/null, a FIFO) is written in place:
    * renaming over a device would replace it. Throws InputError naming the path.
    */
-  static file(path: string): OutputSink {
+  static file(path: string, options: { gzipLevel?: number } = {}): OutputSink {
     const t = resolveTarget(path);
     let file: WriteStream;
     let tmp: string | null = null;
@@ -101,7 +101,7 @@ export class OutputSink {
     }
     let stream: Writable = file;
     if (path.endsWith('.gz')) {
-      const gz: Gzip = createGzip();
+      const gz: Gzip = createGzip(options.gzipLevel === undefined ? {} : { level: options.gzipLevel });
       gz.pipe(file);
       stream = gz;
     }
@@ -110,8 +110,8 @@ export class OutputSink {
     return sink;
   }
 
-  /** Queues text; it is written when enough has gathered or at flush(). */
-  write(text: string): void {
+  /** Queues text (or UTF-8 bytes, which the sink may hold until written); it is written when enough has gathered or at flush(). */
+  write(text: string | Uint8Array): void {
     this.parts.push(text);
     this.size += text.length;
     if (this.size >= FLUSH_AT) this.push();
@@ -126,7 +126,13 @@ export class OutputSink {
 
   private push(): void {
     if (this.parts.length === 0) return;
-    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
+    const parts = this.parts;
+    const text =
+      parts.length === 1
+        ? parts[0]!
+        : parts.every((p) => typeof p === 'string')
+          ? parts.join('')
+          : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     this.parts = [];
     this.size = 0;
     if (this.closed) return;

@@ -6,7 +6,7 @@
 
 import { availableParallelism } from 'node:os';
 import { decodeFact, Fact } from '../model/fact.js';
-import { FactError } from '../model/errors.js';
+import { FactError, UsageError } from '../model/errors.js';
 import { setOwn, type FieldMap } from '../model/value.js';
 import { recordError } from './record-error.js';
 import { streamJsonFacts } from './stream-json.js';
@@ -19,6 +19,7 @@ import { BatchMaterializer, type SlowRecords } from './materialize.js';
 import { ScanPool } from './scan-pool.js';
 import type { ScannedBatch } from './batch.js';
 import type { DetectedFormat, InputFormat } from './detect.js';
+import { positionSuffix, suffix } from './position-suffix.js';
 
 export { detectFormat, type DetectedFormat, type InputFormat } from './detect.js';
 
@@ -60,6 +61,31 @@ export interface ReaderOptions {
    * the reader's own.
    */
   buffers?: BufferPool | undefined;
+  /**
+   * Whether a shard file (written by `rete-eval split`) may be read. A shard is read alone:
+   * its header is kept in `stats.shard`, and its records take the positions they carry.
+   * Default false: a shard among the inputs is refused with a message saying how to run it.
+   */
+  shardFiles?: boolean;
+  /**
+   * Keep, for each batch, the records behind its facts (`batchRecords`): their input
+   * positions, and with `text` the records' text as read too.
+   */
+  records?: 'positions' | 'text';
+}
+
+/**
+ * The records behind the facts of the batch yielded last (ReaderOptions.records), one per
+ * fact, in the same order; valid until the next batch is asked for. `buf`, `starts` and
+ * `ends` are filled only when the text was asked for.
+ */
+export interface BatchRecords {
+  /** Each fact's position in the whole input: the ordinal that numbers flat records without an id. */
+  readonly positions: number[];
+  /** The records' text, as read: record i is buf[starts[i], ends[i]) (UTF-8). */
+  buf: Buffer;
+  readonly starts: number[];
+  readonly ends: number[];
 }
 
 /** Which decoder read a file. */
@@ -96,6 +122,8 @@ export interface ReaderStats {
   readonly firstRejects: Reject[];
   readonly files: FileReadInfo[];
   readonly reader: ReaderInfo;
+  /** The header object of the shard file read (ReaderOptions.shardFiles), else null. */
+  shard: Record<string, unknown> | null;
 }
 
 const MAX_KEPT_REJECTS = 20;
@@ -144,6 +172,17 @@ export class FactReader implements SlowRecords {
   private readonly plan: ScanPlan | null;
   private readonly workers: number | 'auto';
   private readonly projectMinBytes: number;
+  private readonly shardFiles: boolean;
+  /** The source being read is a shard file: its lines may end in positions. */
+  private positioned = false;
+  /** Set when ReaderOptions.records: the records of the batch being made. */
+  readonly batchRecords: BatchRecords | null;
+  /** Batch records keep the records' text too. */
+  private readonly recordText: boolean;
+  /** Rows of the current chunk that were rejected (records mode, projected path). */
+  private readonly rejectedRows: number[] = [];
+  /** The projected path is materializing: slow() leaves the batch records to decodeScanned. */
+  private materializing = false;
   private readonly buffers: BufferPool;
   private readonly sources: Source[] = [];
   private scanner: ChunkScanner | null = null;
@@ -174,7 +213,11 @@ export class FactReader implements SlowRecords {
     this.workers = options.workers ?? 'auto';
     this.projectMinBytes = options.projectMinBytes ?? 0;
     this.buffers = options.buffers ?? new BufferPool();
+    this.shardFiles = options.shardFiles === true;
+    this.batchRecords = options.records === undefined ? null : { positions: [], buf: Buffer.alloc(0), starts: [], ends: [] };
+    this.recordText = options.records === 'text';
     this.stats = {
+      shard: null,
       records: 0,
       facts: 0,
       skipped: 0,
@@ -232,6 +275,8 @@ export class FactReader implements SlowRecords {
     info.gzip = source.gzip;
     info.format = format;
     if (format === null) return; // empty input
+    this.positioned = format === 'shard';
+    if (format === 'shard') await this.readShardHeader(chunker, source);
     if (format === 'json-stream') {
       info.reader = 'stream-json';
       this.note(`${source.name} is a JSON document whose "facts" array is not its first key (read whole by stream-json)`);
@@ -239,6 +284,8 @@ export class FactReader implements SlowRecords {
       return;
     }
     this.curLines = new LineTracker();
+    // The header line of a shard file was taken off its start.
+    if (format === 'shard') this.curLines.advance({ newlines: 1, tailUnits: 0 });
     const small = source.size !== null && !source.gzip && source.size < this.projectMinBytes;
     if (this.plan === null || small) {
       info.reader = 'whole';
@@ -248,6 +295,31 @@ export class FactReader implements SlowRecords {
       info.reader = 'projected';
       yield* this.readProjected(chunker, source, this.plan);
     }
+  }
+
+  /**
+   * A shard file's first line: its header, kept in stats.shard. Refused unless shard files
+   * were asked for (then only as the one input), or when it is not a JSON object.
+   */
+  private async readShardHeader(chunker: Chunker, source: Source): Promise<void> {
+    if (!this.shardFiles || this.inputs.length > 1 || this.stats.shard !== null) {
+      throw new UsageError(
+        `${source.name} is a shard written by rete-eval split: run each shard alone, as a file ` +
+          `(rete-eval run -r RULES ${source.path ?? 'SHARD'} -o OUT), then rete-eval merge the outputs`,
+      );
+    }
+    const line = (await chunker.takeLine()).toString('utf8');
+    let header: unknown;
+    try {
+      header = JSON.parse(line);
+    } catch (e) {
+      throw recordError(e, source.name, 1, line);
+    }
+    const inner = (header as Record<string, unknown>).rete_eval_shard;
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
+      throw new FactError('E_FACT_INVALID', source.name, 1, 'the shard header\'s "rete_eval_shard" member is not an object', undefined, '$.rete_eval_shard');
+    }
+    this.stats.shard = inner as Record<string, unknown>;
   }
 
   /**
@@ -278,6 +350,7 @@ export class FactReader implements SlowRecords {
       if (chunk === null) return;
       const out: Fact[] = [];
       this.curBuf = chunk.buf;
+      this.beginRecords(chunk.buf, chunk.length);
       let lines: ChunkLines;
       if (chunk.spans === null) lines = this.wholeLines(chunk, out);
       else {
@@ -313,7 +386,10 @@ export class FactReader implements SlowRecords {
       while (q < e && (b[q] === 32 || b[q] === 9 || b[q] === 13)) q++;
       if (q < e) {
         this.curLine = line;
-        this.slow(records++, p, e, this.ordinal++, out);
+        // A shard file's line may end in the record's position: the record is what precedes it.
+        const pos = this.positioned ? positionSuffix(b, p, e) : -1;
+        if (pos >= 0) this.ordinal = pos;
+        this.slow(records++, p, pos >= 0 ? suffix.recordEnd : e, this.ordinal++, out);
       }
       if (nl < end) {
         line++;
@@ -342,10 +418,19 @@ export class FactReader implements SlowRecords {
       let column = 1;
       if (this.curMode === 'spans') ({ line, column } = this.curLines.locate(this.curBuf, start));
       else line = this.curLines.line + 1 + (this.curMode === 'batch-lines' ? this.curBatchLines[r]! : this.curLine);
+      if (this.batchRecords !== null) this.rejectedRows.push(r);
       this.reject(e, this.file!.name, line, text, column);
       return;
     }
     out.push(this.plan === null ? fact : projected(fact, this.plan.fields));
+    const br = this.batchRecords;
+    if (br !== null && !this.materializing) {
+      br.positions.push(ordinal);
+      if (this.recordText) {
+        br.starts.push(start);
+        br.ends.push(end);
+      }
+    }
   }
 
   private count(records: number, facts: number): void {
@@ -432,6 +517,7 @@ export class FactReader implements SlowRecords {
           length: chunk.length,
           spans: chunk.spans === null ? null : (chunk.spans.buffer as ArrayBuffer),
           spanCount: chunk.spanCount,
+          positioned: this.positioned,
           recycle: this.takeSpare(),
         })
         .then((r) => ({ buffer: r.buffer, length: chunk.length, batch: r.batch, lines: r.lines, ndjson, error: chunk.error, worker: true }));
@@ -441,7 +527,7 @@ export class FactReader implements SlowRecords {
     let batch: ScannedBatch;
     let lines: ChunkLines;
     if (ndjson) {
-      batch = this.scanner.scanLines(b, 0, chunk.length);
+      batch = this.scanner.scanLines(b, 0, chunk.length, this.positioned);
       const lastNl = chunk.length > 0 && b[chunk.length - 1] === 10;
       lines = { newlines: batch.newlines, tailUnits: lastNl ? 0 : chunkLines(b, chunk.length).tailUnits };
     } else {
@@ -456,7 +542,12 @@ export class FactReader implements SlowRecords {
     this.curBuf = Buffer.from(s.buffer);
     this.curMode = s.ndjson ? 'batch-lines' : 'spans';
     this.curBatchLines = s.batch.lines;
+    const first = this.ordinal;
+    if (this.batchRecords !== null) this.beginRecords(this.curBuf, s.length);
+    this.materializing = true;
     this.ordinal = this.materializer!.materialize(s.batch, this.curBuf, this.ordinal, out, this);
+    this.materializing = false;
+    if (this.batchRecords !== null) this.recordRows(s.batch, first);
     this.count(s.batch.count, out.length);
     this.endChunk(s.error, s.lines, file);
     this.buffers.release(s.buffer);
@@ -470,6 +561,42 @@ export class FactReader implements SlowRecords {
   private readonly spares: ScannedBatch[] = [];
   private takeSpare(): ScannedBatch | null {
     return this.spares.pop() ?? null;
+  }
+
+  // -------------------------------------------------------------------------
+  // The records behind a batch (ReaderOptions.records).
+
+  /** Starts the batch records of a chunk. */
+  private beginRecords(buf: Buffer, length: number): void {
+    const br = this.batchRecords;
+    if (br === null) return;
+    br.positions.length = 0;
+    br.starts.length = 0;
+    br.ends.length = 0;
+    // The chunk's own bytes: its buffer goes back to the pool once decoded, but is filled
+    // again only when the next batch is asked for (the reader reads on only then).
+    if (this.recordText) br.buf = buf.subarray(0, length);
+    this.rejectedRows.length = 0;
+  }
+
+  /** The records of a materialized batch that became facts, numbered as the materializer numbered them. */
+  private recordRows(batch: ScannedBatch, first: number): void {
+    const br = this.batchRecords!;
+    const rejected = this.rejectedRows;
+    let k = 0;
+    let ordinal = first;
+    for (let r = 0; r < batch.count; r++, ordinal++) {
+      if (batch.positions[r]! >= 0) ordinal = batch.positions[r]!;
+      if (k < rejected.length && rejected[k] === r) {
+        k++;
+        continue;
+      }
+      br.positions.push(ordinal);
+      if (this.recordText) {
+        br.starts.push(batch.starts[r]!);
+        br.ends.push(batch.ends[r]!);
+      }
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -506,12 +633,22 @@ export class FactReader implements SlowRecords {
 
   private decodeValues(values: unknown[], first: number, file: string): Fact[] {
     const out: Fact[] = [];
+    const br = this.batchRecords;
+    // Records mode: values have no text of their own here; each is written anew (the same value).
+    const texts: string[] = [];
+    if (br !== null) this.beginRecords(Buffer.alloc(0), 0);
     let i = 0;
     while (i < values.length) {
       try {
         for (; i < values.length; i++) {
+          // Written before decodeFact, which decodes tagged values in place.
+          const text = br === null || !this.recordText ? '' : JSON.stringify(values[i]);
           const fact = decodeFact(values[i], this.ordinal++);
           out.push(this.plan === null ? fact : projected(fact, this.plan.fields));
+          if (br !== null) {
+            br.positions.push(this.ordinal - 1);
+            texts.push(text);
+          }
         }
       } catch (e) {
         let raw: string;
@@ -525,6 +662,15 @@ export class FactReader implements SlowRecords {
       }
     }
     this.count(values.length, out.length);
+    if (br !== null && this.recordText) {
+      let at = 0;
+      for (const t of texts) {
+        br.starts.push(at);
+        at += Buffer.byteLength(t);
+        br.ends.push(at);
+      }
+      br.buf = Buffer.from(texts.join(''));
+    }
     return out;
   }
 }

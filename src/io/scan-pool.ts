@@ -15,6 +15,8 @@ export interface ScanRequest {
   /** Record spans (start, end pairs) for JSON documents; null for NDJSON (lines). */
   spans: ArrayBuffer | null;
   spanCount: number;
+  /** NDJSON lines of a shard file: a record may end in its position (position-suffix.ts). */
+  positioned: boolean;
   /** A finished batch whose arrays the worker may fill again (transferred back), or null. */
   recycle: ScannedBatch | null;
 }

@@ -18,7 +18,7 @@ parentPort!.on('message', (m: ScanRequest) => {
   let batch: ScannedBatch;
   let lines: ChunkLines;
   if (m.spans === null) {
-    batch = scanner.scanLines(b, 0, m.length);
+    batch = scanner.scanLines(b, 0, m.length, m.positioned);
     const lastNl = m.length > 0 && b[m.length - 1] === 10;
     lines = { newlines: batch.newlines, tailUnits: lastNl ? 0 : chunkLines(b, m.length).tailUnits };
   } else {

@@ -33,6 +33,7 @@ import {
 } from './batch.js';
 import { META_SLOTS, SLOT_EXTERNAL_ID, SLOT_ID, SLOT_TIMESTAMP, type KeyTable, type ScanPlan } from './scan-plan.js';
 import { MAX_EXACT_INTEGER, parseRfc3339 } from '../model/value.js';
+import { positionSuffix, suffix } from './position-suffix.js';
 import {
   isDate,
   Lexeme,
@@ -90,6 +91,7 @@ export class ChunkScanner {
   private starts: Int32Array = new Int32Array(0);
   private ends: Int32Array = new Int32Array(0);
   private lines: Int32Array = new Int32Array(0);
+  private positions: Float64Array = new Float64Array(0);
   private tags: Uint8Array = new Uint8Array(0);
   private nums: Float64Array = new Float64Array(0);
   private blobCap = 0;
@@ -154,7 +156,7 @@ export class ChunkScanner {
    * its line's newline (never whitespace here, and a control character in strings): no
    * search for line ends is needed except after a bad record.
    */
-  scanLines(b: Buffer, start: number, end: number): ScannedBatch {
+  scanLines(b: Buffer, start: number, end: number, positioned = false): ScannedBatch {
     this.begin(b, Math.max(16, ((end - start) / 128) | 0));
     b[end] = 10;
     this.ws = WS_LINE;
@@ -168,9 +170,18 @@ export class ChunkScanner {
         const r = this.record(p, end, line);
         q = this.ends[r]!;
         if (b[q] !== 10 || this.kinds[r] === KIND_SLOW) {
-          this.kinds[r] = KIND_SLOW;
+          const stop = q;
           q = b.indexOf(10, p);
-          this.ends[r] = q > p && b[q - 1] === 13 ? q - 1 : q;
+          // A shard file's line may end in the record's position: the record is what precedes it.
+          const pos = positioned ? positionSuffix(b, p, q) : -1;
+          if (pos >= 0) {
+            this.positions[r] = pos;
+            if (stop !== suffix.digits) this.kinds[r] = KIND_SLOW;
+            this.ends[r] = suffix.recordEnd;
+          } else {
+            this.kinds[r] = KIND_SLOW;
+            this.ends[r] = q > p && b[q - 1] === 13 ? q - 1 : q;
+          }
         }
       }
       if (q >= end) break;
@@ -220,6 +231,7 @@ export class ChunkScanner {
     this.starts = batch.starts;
     this.ends = batch.ends;
     this.lines = batch.lines;
+    this.positions = batch.positions;
     this.tags = batch.tags;
     this.nums = batch.nums;
     this.cap = batch.kinds.length;
@@ -237,6 +249,7 @@ export class ChunkScanner {
       starts: this.starts,
       ends: this.ends,
       lines: this.lines,
+      positions: this.positions,
       slots: this.slots,
       tags: this.tags,
       nums: this.nums,
@@ -261,6 +274,7 @@ export class ChunkScanner {
     const starts = new Int32Array(cap);
     const ends = new Int32Array(cap);
     const lines = new Int32Array(cap);
+    const positions = new Float64Array(cap);
     const tags = new Uint8Array(cap * s);
     const nums = new Float64Array(cap * s);
     if (this.cap > 0) {
@@ -268,6 +282,7 @@ export class ChunkScanner {
       starts.set(this.starts.subarray(0, this.count));
       ends.set(this.ends.subarray(0, this.count));
       lines.set(this.lines.subarray(0, this.count));
+      positions.set(this.positions.subarray(0, this.count));
       tags.set(this.tags.subarray(0, this.count * s));
       nums.set(this.nums.subarray(0, this.count * s));
     }
@@ -275,6 +290,7 @@ export class ChunkScanner {
     this.starts = starts;
     this.ends = ends;
     this.lines = lines;
+    this.positions = positions;
     this.tags = tags;
     this.nums = nums;
     this.cap = cap;
@@ -314,6 +330,7 @@ export class ChunkScanner {
     const r = this.count++;
     this.starts[r] = start;
     this.lines[r] = line;
+    this.positions[r] = -1;
     const topTags = this.topTags;
     for (let k = 0; k < topTags.length; k++) topTags[k] = TAG_ABSENT;
     const innerTags = this.innerTags;

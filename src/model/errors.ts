@@ -18,7 +18,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const EXIT_CODE_MEANINGS: readonly (readonly [string, string])[] = [
   ['0', 'success (also: stdout closed by its reader; records skipped under --on-error skip)'],
   ['1', 'internal error (a bug; RETE_EVAL_DEBUG=1 prints the stack)'],
-  ['2', 'usage error: unknown option, bad option value, outputs that would collide'],
+  ['2', 'usage error: unknown option, bad option value, outputs that would collide; rules split cannot partition'],
   ['3', 'invalid rules (or, with --strict, rule warnings)'],
   ['4', 'invalid facts: malformed JSON or a record that is not a fact; too many rejects (--max-errors)'],
   ['5', 'I/O failure: a file missing, unreadable or unwritable, corrupt gzip'],
@@ -114,6 +114,16 @@ export class InputError extends RuleEvalError {
 
 export class UsageError extends RuleEvalError {
   readonly code = 'E_USAGE';
+  readonly exitCode = ExitCode.USAGE;
+}
+
+/**
+ * The rules cannot run split into shards (no single key keeps together the facts they relate),
+ * or, for rules that address facts by id, the input places an addressed fact away from its
+ * addresser. `rete-eval split` refuses, naming the rules.
+ */
+export class PartitionError extends RuleEvalError {
+  readonly code = 'E_NO_PARTITION';
   readonly exitCode = ExitCode.USAGE;
 }
 

@@ -45,6 +45,8 @@ export interface RunReport {
   stoppedEarly: string | null;
   /** The error that stopped the run (a limit), with its code and exit code; null when it succeeded. */
   error: { code: string; exitCode: number; message: string } | null;
+  /** A run over a shard file (rete-eval split): which shard of which split. */
+  shard?: { split: string; shard: number; shards: number };
 }
 
 export interface NetworkSummary {
@@ -121,6 +123,7 @@ export function buildReport(args: {
   rejectsFile: string | null;
   stoppedEarly: string | null;
   error?: RunReport['error'];
+  shard?: { readonly split: string; readonly shard: number; readonly shards: number } | undefined;
 }): RunReport {
   const { network, reader, session, timings } = args;
   const byRule = network.terminals.map((t) => ({ id: t.rule.id, name: t.rule.name, firings: session.firingsByRule[t.index] ?? 0 }));
@@ -158,6 +161,7 @@ export function buildReport(args: {
     rejects: { count: reader.skipped, file: args.rejectsFile, first: reader.firstRejects },
     stoppedEarly: args.stoppedEarly,
     error: args.error ?? null,
+    ...(args.shard === undefined ? {} : { shard: { split: args.shard.split, shard: args.shard.shard, shards: args.shard.shards } }),
   };
 }
 
