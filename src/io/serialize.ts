@@ -50,7 +50,7 @@ export class FiringWriter {
   private readonly style: ValueStyle;
   /** Per terminal index: `{"rule_id":…,"rule_name":…,"fact_id":`. */
   private readonly heads: string[] = [];
-  /** Per action whose results are derived: `,"field":…,"value":…}}`. */
+  /** Per action whose results are derived: `,"field":…,"value":…}}`, or a fixed record's whole JSON. */
   private readonly tails = new Map<CompiledAction, string>();
   constructor(style: ValueStyle) {
     this.style = style;
@@ -74,12 +74,24 @@ export class FiringWriter {
       for (let k = log.resultsStart[i]!; k < end; k++) {
         if (k > log.resultsStart[i]!) s += ',';
         const ref = log.resultRef[k]!;
-        if (ref < 0) s += `{"FieldSet":{"fact_id":${log.resultFact[k]!}${this.tail(log.derivedAction(i, k))}`;
+        if (ref < 0) s += this.derived(log.derivedAction(i, k), log.resultFact[k]!);
         else s += this.style === 'plain' ? plainResult(log.records[ref]!) : JSON.stringify(taggedResult(log.records[ref]!));
       }
       s += ']}\n';
     }
     return s;
+  }
+
+  /** A result derived from its action: a FieldSet of a constant, or a record fixed per action (made once). */
+  private derived(a: CompiledAction, factId: number): string {
+    const fixed = a.fixed;
+    if (fixed === null) return `{"FieldSet":{"fact_id":${factId}${this.tail(a)}`;
+    let t = this.tails.get(a);
+    if (t === undefined) {
+      t = this.style === 'plain' ? plainResult(fixed) : JSON.stringify(taggedResult(fixed));
+      this.tails.set(a, t);
+    }
+    return t;
   }
 
   private tail(a: CompiledAction): string {

@@ -4,10 +4,12 @@
 // passes its own mismatch counters in, and a test counts its type mismatches there.
 
 import { compilePath, rootField, type FieldReader } from '../model/path.js';
-import type { Condition, SimpleCondition } from '../model/types.js';
+import type { Condition, JreCondition, SimpleCondition } from '../model/types.js';
 import { DateValue, FloatValue, hashKey, valuesEqual, type FieldMap, type Value } from '../model/value.js';
 import { canonical, canonicalKey, equalityKey, shareKey, type HashKey } from './keys.js';
 import { affixOutcome, containsOutcome, type Op, opCode, orderHolds, orderOutcome, Outcome } from './operators.js';
+import { JreOp } from '../jre/operators.js';
+import { JrePredicate } from '../jre/predicate.js';
 
 /** Cost classes, cheapest and most selective first. */
 export const enum Rank {
@@ -158,6 +160,38 @@ export class InSetTest extends AlphaTest {
   }
 }
 
+/** A json-rules-engine condition (src/jre/): its own reads and operators behind the alpha-test interface. */
+export class JreTest extends AlphaTest {
+  private readonly p: JrePredicate;
+  constructor(c: JreCondition, slots: Slots) {
+    const p = new JrePredicate(c);
+    super(p.key, jreRank(p.op), p.label, p.reads, slots);
+    this.p = p;
+  }
+  test(fields: FieldMap, m: Mismatches): boolean {
+    const r = this.p.evaluate(fields);
+    if (r === Outcome.Mismatch) m[this.slot]!++;
+    return r === Outcome.True;
+  }
+}
+
+function jreRank(op: JreOp): Rank {
+  switch (op) {
+    case JreOp.Equal:
+      return Rank.Equal;
+    case JreOp.In:
+      return Rank.InSet;
+    case JreOp.Contains:
+      return Rank.Contains;
+    case JreOp.NotEqual:
+    case JreOp.NotIn:
+    case JreOp.DoesNotContain:
+      return Rank.NotEqual;
+    default:
+      return Rank.Order;
+  }
+}
+
 export type LogicalKind = 'and' | 'or' | 'not';
 
 export function logicalName(kind: LogicalKind): string {
@@ -218,6 +252,7 @@ function simpleTest(c: SimpleCondition, slots: Slots): AlphaTest {
 /** Compiles a condition of a single fact (no Refs) into a test. */
 export function compileCondition(c: Condition, slots: Slots): AlphaTest {
   if (c.kind === 'simple') return simpleTest(c, slots);
+  if (c.kind === 'jre') return new JreTest(c, slots);
   if (c.kind === 'aggregation' || c.kind === 'stream') {
     throw new Error(`${c.kind} conditions are decided at end of input, not by an alpha test`);
   }
