@@ -5,17 +5,19 @@ import type { Command } from 'commander';
 import { compileRuleFiles } from '../engine.js';
 import { UsageError } from '../model/errors.js';
 import { explainNetwork, formatExplain } from '../rete/explain.js';
-import { collect } from './options.js';
+import type { RulesFormatOption } from '../engine.js';
+import { collect, rulesFormatOption } from './options.js';
 
 export function registerExplain(program: Command): void {
   program
     .command('explain')
     .description('print the compiled RETE network of rule files')
     .option('-r, --rules <file>', 'rules file (repeatable: several load as one rule set)', collect)
+    .addOption(rulesFormatOption())
     .option('--json', 'print the network as JSON')
-    .action((opts: { rules?: string[]; json?: boolean }) => {
+    .action((opts: { rules?: string[]; rulesFormat: RulesFormatOption; json?: boolean }) => {
       if (opts.rules === undefined || opts.rules.length === 0) throw new UsageError('explain needs a rules file: -r, --rules <file>');
-      const { network } = compileRuleFiles(opts.rules);
+      const { network } = compileRuleFiles(opts.rules, { format: opts.rulesFormat });
       process.stdout.write(opts.json ? JSON.stringify(explainNetwork(network), null, 2) + '\n' : formatExplain(network));
     });
 }
