@@ -38,7 +38,7 @@ function isNameChar(c: string, quoted: boolean): boolean {
 
 const QUOTED_SPECIAL = [...SPECIAL].filter((c) => c !== '.').join(' ');
 
-const SUBSET = "rete-eval reads the simple subset: $.a.b, $.items[0].sku, $['odd key']";
+const SUBSET = "rete-eval reads only the simple JSONPath subset: $.a.b, $.items[0].sku, $['odd key']";
 
 /**
  * The keys of a JSONPath in the subset (`$` may be left out: `a.b` is read as jsonpath-plus
@@ -49,7 +49,7 @@ export function parseJrePath(text: string): { readonly keys: string[] } | { read
   let i = 0;
   const fail = (what: string) => {
     const named = feature(text);
-    return { error: named !== null ? `JSONPath ${named} is not supported; ${SUBSET}` : `${what}; ${SUBSET}` };
+    return { error: named !== null ? `${JSON.stringify(text)} uses ${named}; ${SUBSET}` : `${what}; ${SUBSET}` };
   };
   const name = (quoted: boolean): string => {
     const start = i;

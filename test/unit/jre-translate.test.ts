@@ -145,7 +145,7 @@ describe('what cannot be honoured is refused, at its JSON path, with the reason'
     [
       'a path outside the subset',
       rule({ conditions: { all: [fact({ path: '$..age' })] } }),
-      '$.conditions.all[0].path: JSONPath recursive descent (..) is not supported',
+      '$.conditions.all[0].path: "$..age" uses recursive descent (..); rete-eval reads only the simple JSONPath subset',
     ],
     ['a path that is not a string', rule({ conditions: { all: [fact({ path: 3 })] } }), '$.conditions.all[0].path: expected a JSONPath string'],
     [
