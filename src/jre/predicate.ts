@@ -5,7 +5,7 @@
 import { shareKey } from '../rete/keys.js';
 import type { Outcome } from '../rete/operators.js';
 import type { JreCondition, JreFactRead } from '../model/types.js';
-import type { FieldMap } from '../model/value.js';
+import type { FieldMap, Value } from '../model/value.js';
 import { applyJre, type JreOp, jreOpCode } from './operators.js';
 import { JreRead } from './path.js';
 
@@ -26,6 +26,15 @@ export class JrePredicate {
   /** The record keys (facts) read. */
   readonly reads: readonly string[];
   readonly op: JreOp;
+  /**
+   * For `equal` against a string, number, boolean or null: the constant, as the key of a hash
+   * dispatch (a Map finds exactly the values === it); undefined otherwise.
+   */
+  readonly hashKey: string | number | boolean | null | undefined;
+  /** Identity of the fact read (fact and path keys), for hash groups. */
+  readonly readKey: string;
+  /** The fact read as written: `account $.type`. */
+  readonly readLabel: string;
   private readonly lhs: JreRead;
   private readonly rhs: JreRead | null;
   private readonly constant: unknown;
@@ -39,6 +48,17 @@ export class JrePredicate {
     this.lhs = new JreRead(c);
     this.rhs = c.ref === null ? null : new JreRead(c.ref);
     this.constant = c.ref === null ? c.value : undefined;
+    const v = this.constant;
+    const primitive = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+    this.hashKey = c.operator === 'equal' && c.ref === null && primitive ? (v as string | number | boolean | null) : undefined;
+    this.readKey = shareKey('jre', c.fact, c.path);
+    this.readLabel = readLabel(c);
+  }
+
+  /** The fact read as a function (for a hash group's lookup). */
+  reader(): (fields: FieldMap) => Value | undefined {
+    const lhs = this.lhs;
+    return (fields) => lhs.read(fields) as Value | undefined;
   }
 
   /** The condition on one record: true, false, or a mismatch (false, counted). */

@@ -34,6 +34,18 @@ export class Slots {
   }
 }
 
+/**
+ * How a Rank.HashEqual test joins a hash group: the groups's identity (tests with one group
+ * read the same value the same way), what it reads (for explain, and the reader itself), and
+ * the key a value read must have for the test to hold.
+ */
+export interface HashDispatch {
+  readonly group: string;
+  readonly label: string;
+  readonly read: FieldReader;
+  readonly key: HashKey;
+}
+
 export abstract class AlphaTest {
   /** Identity for sharing: two tests with the same key accept exactly the same facts. */
   readonly key: string;
@@ -55,6 +67,10 @@ export abstract class AlphaTest {
   /** Mismatches met by this test and the tests inside it. */
   mismatchTotal(m: readonly number[]): number {
     return m[this.slot] ?? 0;
+  }
+  /** For a Rank.HashEqual test: its hash group and key. */
+  dispatch(): HashDispatch | null {
+    return null;
   }
 }
 
@@ -84,6 +100,10 @@ export class EqualTest extends FieldTest {
   test(fields: FieldMap): boolean {
     const v = this.read(fields);
     return v !== undefined && valuesEqual(v, this.value);
+  }
+  override dispatch(): HashDispatch | null {
+    const key = equalityKey(this.value);
+    return key === undefined ? null : { group: shareKey('field', this.path), label: this.path, read: this.read, key };
   }
 }
 
@@ -165,13 +185,17 @@ export class JreTest extends AlphaTest {
   private readonly p: JrePredicate;
   constructor(c: JreCondition, slots: Slots) {
     const p = new JrePredicate(c);
-    super(p.key, jreRank(p.op), p.label, p.reads, slots);
+    super(p.key, p.hashKey !== undefined ? Rank.HashEqual : jreRank(p.op), p.label, p.reads, slots);
     this.p = p;
   }
   test(fields: FieldMap, m: Mismatches): boolean {
     const r = this.p.evaluate(fields);
     if (r === Outcome.Mismatch) m[this.slot]!++;
     return r === Outcome.True;
+  }
+  override dispatch(): HashDispatch | null {
+    const p = this.p;
+    return p.hashKey === undefined ? null : { group: p.readKey, label: p.readLabel, read: p.reader(), key: p.hashKey };
   }
 }
 
