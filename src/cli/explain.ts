@@ -2,10 +2,9 @@
 // the hash indexes that dispatch Equal tests, which rules share each node, and where rules end.
 
 import type { Command } from 'commander';
-import { compileRuleFiles } from '../engine.js';
+import { compileRuleFiles, type RulesFormatOption } from '../engine.js';
 import { UsageError } from '../model/errors.js';
 import { explainNetwork, formatExplain } from '../rete/explain.js';
-import type { RulesFormatOption } from '../engine.js';
 import { collect, rulesFormatOption } from './options.js';
 
 export function registerExplain(program: Command): void {

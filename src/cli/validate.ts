@@ -3,10 +3,9 @@
 // not do what they look like; exits 3 on any error (or, with --strict, any warning).
 
 import type { Command } from 'commander';
-import { checkRuleFiles } from '../engine.js';
+import { checkRuleFiles, type RulesFormatOption } from '../engine.js';
 import { ExitCode, formatIssue, UsageError } from '../model/errors.js';
 import { plural } from '../model/words.js';
-import type { RulesFormatOption } from '../engine.js';
 import { collect, exitCodesHelp, rulesFormatOption } from './options.js';
 
 interface ValidateFlags {

@@ -9,12 +9,22 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** The format of the first rule that says: an event or a conditions object, or actions, patterns or a conditions array. */
+/**
+ * The format of one rule, or null when it does not say: actions, patterns or a conditions
+ * array are rete-eval's (first, so a rete-eval rule with a mistaken conditions object still
+ * gets rete-eval's messages); an event or a conditions object json-rules-engine's.
+ */
+function ruleFormat(e: Record<string, unknown>): RulesFormat | null {
+  if ('actions' in e || 'patterns' in e || Array.isArray(e.conditions)) return 'rete';
+  if ('event' in e || isObj(e.conditions)) return 'json-rules-engine';
+  return null;
+}
+
+/** The format of the first rule that says. */
 function entriesFormat(list: readonly unknown[]): RulesFormat {
   for (const e of list) {
-    if (!isObj(e)) continue;
-    if ('event' in e || isObj(e.conditions)) return 'json-rules-engine';
-    if ('actions' in e || 'patterns' in e || Array.isArray(e.conditions)) return 'rete';
+    const f = isObj(e) ? ruleFormat(e) : null;
+    if (f !== null) return f;
   }
   return 'rete';
 }
@@ -29,5 +39,5 @@ export function detectRulesFormat(doc: unknown): RulesFormat {
   if (Array.isArray(doc)) return entriesFormat(doc);
   if (!isObj(doc)) return 'rete';
   if (Array.isArray(doc.rules)) return isObj(doc.conditions) ? 'json-rules-engine' : entriesFormat(doc.rules);
-  return 'event' in doc || isObj(doc.conditions) ? 'json-rules-engine' : 'rete';
+  return ruleFormat(doc) ?? 'rete';
 }

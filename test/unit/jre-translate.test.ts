@@ -30,6 +30,8 @@ describe('detecting the format', () => {
     ['a rule with only an event', [{ event: { type: 'x' } }], 'json-rules-engine'],
     ['rete-eval rules', [{ id: 1, name: 'r', conditions: [], actions: [] }], 'rete'],
     ['{"rules": [...]} of rete-eval rules', { rules: [{ id: 1, name: 'r', conditions: [], actions: [] }] }, 'rete'],
+    ['a rete-eval rule whose conditions are mistakenly an object', [{ id: 1, name: 'r', conditions: {}, actions: [] }], 'rete'],
+    ['the first rule that says', [{}, 3, rule()], 'json-rules-engine'],
     ['an empty array', [], 'rete'],
     ['something else', 42, 'rete'],
   ])('%s', (_what, doc, format) => {
