@@ -1,5 +1,6 @@
-// The library-level engine API: load and validate rules, compile them into a network, and
-// evaluate facts through a session.
+// The library-level engine API: load and validate rules (rete-eval's format, or
+// json-rules-engine's, translated by src/jre/), compile them into a network, and evaluate
+// facts through a session.
 
 import { readFileSync } from 'node:fs';
 import { CALCULATORS } from './actions/calculators.js';
@@ -7,13 +8,18 @@ import { formulaFields, FormulaSyntaxError } from './actions/formula/index.js';
 import { describeIoError, RuleFileError, type RuleIssue } from './model/errors.js';
 import { decodeFact, Fact } from './model/fact.js';
 import { cloneValue, type FieldMap } from './model/value.js';
-import { validateRules, type RuleChecks } from './model/rules.js';
+import { validateRules, type RuleChecks, type RuleValidation } from './model/rules.js';
 import type { Firing, Rule } from './model/types.js';
 import { locateJsonError } from './io/json-error.js';
 import { findDeepNesting, locateJsonPath } from './io/json-locate.js';
 import { didYouMean } from './model/suggest.js';
 import { compileNetwork, type Network } from './rete/network.js';
 import { Session, type SessionOptions } from './rete/session.js';
+import { detectRulesFormat, type RulesFormat } from './jre/detect.js';
+import { translateJreRules } from './jre/translate.js';
+
+/** `auto` (the default): each rule file's format is detected from its content. */
+export type RulesFormatOption = 'auto' | RulesFormat;
 
 /** The checks rule validation needs from the action compilers. */
 export const RULE_CHECKS: RuleChecks = {
@@ -45,9 +51,19 @@ export interface LoadedRules {
   readonly warnings: RuleIssue[];
 }
 
+/**
+ * Validates a parsed rules document (rete-eval's format or json-rules-engine's, detected from
+ * the content unless `format` says); `firstId` numbers json-rules-engine rules, which have no ids.
+ */
+function validateDocument(doc: unknown, format: RulesFormatOption, lint: boolean, firstId: number): RuleValidation & { format: RulesFormat } {
+  const f = format === 'auto' ? detectRulesFormat(doc) : format;
+  const v = f === 'rete' ? validateRules(doc, RULE_CHECKS, { lint }) : translateJreRules(doc, { firstId, lint });
+  return { ...v, format: f };
+}
+
 /** Validates a parsed rules document; throws RuleFileError listing every problem. */
-export function loadRules(doc: unknown, name = '<rules>'): LoadedRules {
-  const v = validateRules(doc, RULE_CHECKS);
+export function loadRules(doc: unknown, name = '<rules>', format: RulesFormatOption = 'auto'): LoadedRules {
+  const v = validateDocument(doc, format, false, 0);
   if (v.errors.length > 0) throw new RuleFileError(name, v.errors);
   return { rules: v.rules, warnings: v.warnings };
 }
@@ -99,11 +115,15 @@ export interface RuleFilesCheck {
   readonly warnings: RuleIssue[];
   /** Per file: its rule entries (valid or not). */
   readonly files: { file: string; rules: number }[];
+  /** Per file, in the same order: its format (null when it is not JSON). */
+  readonly formats: (RulesFormat | null)[];
 }
 
 export interface RuleFilesOptions {
   /** Also warn where a rule will likely not do what it looks like (validate). */
   readonly lint?: boolean;
+  /** The format of every file; `auto` (default): detected per file from its content. */
+  readonly format?: RulesFormatOption;
 }
 
 /**
@@ -115,7 +135,8 @@ export function checkRuleFiles(paths: readonly string[], options: RuleFilesOptio
   const rules: Rule[] = [];
   const errors: RuleIssue[] = [];
   const warnings: RuleIssue[] = [];
-  const files: { file: string; rules: number }[] = [];
+  const files: RuleFilesCheck['files'] = [];
+  const formats: RuleFilesCheck['formats'] = [];
   const firstSeen = new Map<number, { file: string; path: string; line: number; column: number }>();
   for (const file of paths) {
     const text = readRulesText(file);
@@ -123,13 +144,17 @@ export function checkRuleFiles(paths: readonly string[], options: RuleFilesOptio
     if ('issue' in parsed) {
       errors.push(parsed.issue);
       files.push({ file, rules: 0 });
+      formats.push(null);
       continue;
     }
-    const v = validateRules(parsed.doc, RULE_CHECKS, { lint: options.lint === true });
+    // json-rules-engine rules are numbered on from the largest id loaded before them.
+    const firstId = rules.reduce((max, r) => Math.max(max, r.id + 1), 0);
+    const v = validateDocument(parsed.doc, options.format ?? 'auto', options.lint === true, firstId);
     const at = (i: RuleIssue): RuleIssue => ({ ...i, file, ...locateJsonPath(text, i.path) });
     errors.push(...v.errors.map(at).sort(byPosition));
     warnings.push(...v.warnings.map(at).sort(byPosition));
     files.push({ file, rules: v.entries });
+    formats.push(v.format);
     for (const r of v.rules) {
       const idPath = `${r.path}.id`;
       const here = { file, path: idPath, ...locateJsonPath(text, idPath) };
@@ -147,7 +172,7 @@ export function checkRuleFiles(paths: readonly string[], options: RuleFilesOptio
       }
     }
   }
-  return { rules, errors, warnings, files };
+  return { rules, errors, warnings, files, formats };
 }
 
 /** Issues of one file in reading order. */
@@ -161,9 +186,9 @@ function byPosition(a: RuleIssue, b: RuleIssue): number {
  */
 export function compileRuleFiles(
   paths: readonly string[],
-  options: { strict?: boolean } = {},
+  options: { strict?: boolean; format?: RulesFormatOption } = {},
 ): LoadedRules & { network: Network; files: RuleFilesCheck['files'] } {
-  const check = checkRuleFiles(paths);
+  const check = checkRuleFiles(paths, { format: options.format });
   const errors = options.strict ? [...check.errors, ...check.warnings] : check.errors;
   if (errors.length > 0) throw new RuleFileError(paths[0] ?? '<rules>', errors);
   return { rules: check.rules, warnings: check.warnings, files: check.files, network: compileNetwork(check.rules) };
@@ -174,9 +199,9 @@ export function compileRulesFile(path: string): LoadedRules & { network: Network
   return compileRuleFiles([path]);
 }
 
-/** Compiles a rules document (already parsed) into a network. */
-export function compileRules(doc: unknown): LoadedRules & { network: Network } {
-  const loaded = loadRules(doc);
+/** Compiles a rules document (already parsed; either format, see loadRules) into a network. */
+export function compileRules(doc: unknown, format: RulesFormatOption = 'auto'): LoadedRules & { network: Network } {
+  const loaded = loadRules(doc, '<rules>', format);
   return { ...loaded, network: compileNetwork(loaded.rules) };
 }
 

@@ -13,7 +13,10 @@ export {
   type LoadedRules,
   type RuleFilesCheck,
   type RuleFilesOptions,
+  type RulesFormatOption,
 } from './engine.js';
+export { detectRulesFormat, RULES_FORMATS, type RulesFormat } from './jre/detect.js';
+export { translateJreRules, type JreTranslateOptions } from './jre/translate.js';
 export { runBatch, type RunOptions } from './pipeline.js';
 export { Session, type SessionOptions, type SessionStats } from './rete/session.js';
 export type { RunPlan } from './rete/session-plan.js';
@@ -81,7 +84,11 @@ export type {
   Operator,
   Severity,
   NotificationType,
+  JreCondition,
+  JreFactRead,
+  JreOperator,
+  JreEvent,
 } from './model/types.js';
-export { OPERATORS } from './model/types.js';
+export { OPERATORS, JRE_OPERATORS } from './model/types.js';
 export { CALCULATORS, getCalculator, type Calculator, type CalculatorOutcome } from './actions/calculators.js';
 export { compileFormula, FormulaSyntaxError, type CompiledFormula, type FormulaOutcome } from './actions/formula/index.js';

@@ -6,7 +6,7 @@
 
 import { accessSync, constants, statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
-import { compileRuleFiles } from './engine.js';
+import { compileRuleFiles, type RulesFormatOption } from './engine.js';
 import type { BufferPool } from './io/chunker.js';
 import { FactReader, PROJECT_MIN_BYTES, type InputFormat, type Reject } from './io/reader.js';
 import type { Source } from './io/source.js';
@@ -26,6 +26,8 @@ export interface RunOptions {
   /** One rules file; or give several as `rulesFiles` (they load as one rule set). */
   rulesFile?: string;
   rulesFiles?: readonly string[];
+  /** The rule files' format: `auto` (default, detected per file), `rete` or `json-rules-engine`. */
+  rulesFormat?: RulesFormatOption;
   inputs: readonly string[];
   format?: InputFormat;
   /** File to write; stdout when undefined or `-`. */
@@ -77,7 +79,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
   const rulesFiles = opts.rulesFiles ?? (opts.rulesFile !== undefined ? [opts.rulesFile] : []);
   if (rulesFiles.length === 0) throw new InputError('no rules file given');
 
-  const compiled = compileRuleFiles(rulesFiles, { strict: opts.strict === true });
+  const compiled = compileRuleFiles(rulesFiles, { strict: opts.strict === true, format: opts.rulesFormat });
   const compileMs = performance.now() - started;
   opts.onRulesLoaded?.(compiled.warnings);
 

@@ -4,7 +4,7 @@
 // session passes its working memory in, with the fact acted on and the facts the rule bound.
 
 import { rootField, writePath } from '../model/path.js';
-import type { Action, ActionResult, ActionValue, Rule } from '../model/types.js';
+import type { Action, ActionResult, ActionValue, JreEvent, Rule } from '../model/types.js';
 import { cloneValue, describeValue, isFloat, kindOf, makeNumber, toNumber, type FieldMap, type Value } from '../model/value.js';
 import { getCalculator, type Calculator } from './calculators.js';
 import { compileFormula, type CompiledFormula } from './formula/index.js';
@@ -57,6 +57,10 @@ export abstract class CompiledAction {
   }
   /** For serializers, when run() returns null: the field and value its FieldSet record holds. */
   get written(): { readonly field: string; readonly value: Value } | null {
+    return null;
+  }
+  /** For serializers, when run() returns null: the one record every run of this action has (else null). */
+  get fixed(): ActionResult | null {
     return null;
   }
   /** Root fields this action may write on some fact (for chaining analysis). */
@@ -363,6 +367,27 @@ class FixedResultAction extends CompiledAction {
   }
 }
 
+/**
+ * A json-rules-engine rule's event: the same record on every firing, so run() returns null
+ * and the firing log keeps no object per firing; serializers write its JSON made once.
+ */
+class EventAction extends CompiledAction {
+  private readonly result: ActionResult;
+  constructor(event: JreEvent) {
+    super();
+    this.result = { Event: event };
+  }
+  run(): null {
+    return null;
+  }
+  override derivedResult(): ActionResult {
+    return this.result;
+  }
+  override get fixed(): ActionResult {
+    return this.result;
+  }
+}
+
 class CalculatorAction extends CompiledAction {
   private readonly calc: Calculator;
   private readonly inputs: readonly (readonly [string, ScopeReader])[];
@@ -457,6 +482,8 @@ export function compileAction(a: Action, scope: ActionScope): CompiledAction {
       return new CalculatorAction(a.calculator, a.inputMapping, a.outputField, scope);
     case 'Formula':
       return new FormulaAction(a.expression, a.outputField, scope);
+    case 'Event':
+      return new EventAction(a.event);
   }
 }
 

@@ -3,22 +3,23 @@
 // then whether the rule set partitions into shards (rete-eval split) and by what key.
 
 import type { Command } from 'commander';
-import { compileRuleFiles } from '../engine.js';
+import { compileRuleFiles, type RulesFormatOption } from '../engine.js';
 import { UsageError } from '../model/errors.js';
 import { explainNetwork, formatExplain } from '../rete/explain.js';
 import { explainPartition, partitionVerdict } from '../shard/describe.js';
 import { analyzePartition } from '../shard/partition.js';
-import { collect } from './options.js';
+import { collect, rulesFormatOption } from './options.js';
 
 export function registerExplain(program: Command): void {
   program
     .command('explain')
     .description('print the compiled RETE network of rule files, and whether they partition into shards')
     .option('-r, --rules <file>', 'rules file (repeatable: several load as one rule set)', collect)
+    .addOption(rulesFormatOption())
     .option('--json', 'print the network as JSON')
-    .action((opts: { rules?: string[]; json?: boolean }) => {
+    .action((opts: { rules?: string[]; rulesFormat: RulesFormatOption; json?: boolean }) => {
       if (opts.rules === undefined || opts.rules.length === 0) throw new UsageError('explain needs a rules file: -r, --rules <file>');
-      const { rules, network } = compileRuleFiles(opts.rules);
+      const { rules, network } = compileRuleFiles(opts.rules, { format: opts.rulesFormat });
       const partition = analyzePartition(rules, network);
       process.stdout.write(
         opts.json

@@ -1,7 +1,7 @@
 // Shared option parsing for the commands: integer and repeatable arguments that fail with
 // a usage error naming the option, the exit-code help text, and the colour decision.
 
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODE_MEANINGS } from '../model/errors.js';
 
 export function integerOption(min: number) {
@@ -27,4 +27,11 @@ export function collect(value: string, previous: string[] | undefined): string[]
 export function exitCodesHelp(): string {
   const width = Math.max(...EXIT_CODE_MEANINGS.map(([c]) => c.length));
   return `\nExit codes:\n${EXIT_CODE_MEANINGS.map(([c, m]) => `  ${c.padEnd(width)}  ${m}`).join('\n')}\n`;
+}
+
+/** `--rules-format`, the same on run, validate and explain. */
+export function rulesFormatOption(): Option {
+  return new Option('--rules-format <format>', "rule file format: rete-eval's own, json-rules-engine's, or detected per file from its content")
+    .choices(['auto', 'rete', 'json-rules-engine'])
+    .default('auto');
 }

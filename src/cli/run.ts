@@ -8,7 +8,8 @@ import { ExitCode, formatIssue, UsageError } from '../model/errors.js';
 import { plural } from '../model/words.js';
 import { formatReport } from '../report/human.js';
 import type { RunReport } from '../report/report.js';
-import { collect, exitCodesHelp, integerOption, useColor } from './options.js';
+import type { RulesFormatOption } from '../engine.js';
+import { collect, exitCodesHelp, integerOption, rulesFormatOption, useColor } from './options.js';
 import { startProgress } from './progress.js';
 
 /** Default for --max-firings: stops runaway rule loops, far above any real batch. */
@@ -16,6 +17,7 @@ export const DEFAULT_MAX_FIRINGS = 50_000_000;
 
 interface RunFlags {
   rules?: string[];
+  rulesFormat: RulesFormatOption;
   output?: string;
   format: 'auto' | 'ndjson' | 'json';
   emit: 'firings' | 'facts';
@@ -38,7 +40,8 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('evaluate facts (NDJSON, JSON array or {"facts":[...]}, gzip or not; stdin by default) against rules')
     .argument('[facts...]', 'fact files, read in order; none or - reads stdin')
-    .option('-r, --rules <file>', 'rules file (JSON array or {"rules":[...]}); repeat to load several as one rule set', collect)
+    .option('-r, --rules <file>', 'rules file (JSON array or {"rules":[...]}, or json-rules-engine rules); repeat to load several as one rule set', collect)
+    .addOption(rulesFormatOption())
     .option('-o, --output <file>', 'write results here (written whole, renamed into place; .gz compresses); default or -: stdout')
     .addOption(new Option('--format <format>', 'input format').choices(['auto', 'ndjson', 'json']).default('auto'))
     .addOption(new Option('--emit <what>', 'write rule firings, or the final facts after actions').choices(['firings', 'facts']).default('firings'))
@@ -86,6 +89,7 @@ export function registerRun(program: Command): void {
       try {
         report = await runBatch({
           rulesFiles: rules,
+          rulesFormat: flags.rulesFormat,
           inputs: facts,
           format: flags.format,
           output: flags.output,

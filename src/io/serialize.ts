@@ -51,7 +51,7 @@ export class FiringWriter {
   private readonly style: ValueStyle;
   /** Per terminal index: `{"rule_id":…,"rule_name":…,"fact_id":`. */
   private readonly heads: Buffer[] = [];
-  /** Per action whose results are derived: `,"field":…,"value":…}}`. */
+  /** Per action whose results are derived: `,"field":…,"value":…}}`, or a fixed record's whole JSON. */
   private readonly tails = new Map<CompiledAction, Buffer>();
   constructor(style: ValueStyle) {
     this.style = style;
@@ -85,9 +85,12 @@ export class FiringWriter {
         if (k > start) w.byte(COMMA);
         const ref = log.resultRef[k]!;
         if (ref < 0) {
-          w.bytes(FIELD_SET);
-          w.number(log.resultFact[k]!);
-          w.bytes(this.tail(log.derivedAction(i, k)));
+          const a = log.derivedAction(i, k);
+          if (a.fixed === null) {
+            w.bytes(FIELD_SET);
+            w.number(log.resultFact[k]!);
+            w.bytes(this.tail(a));
+          } else w.bytes(this.fixed(a));
         } else w.text(this.style === 'plain' ? plainResult(log.records[ref]!) : JSON.stringify(taggedResult(log.records[ref]!)));
       }
       w.bytes(LINE_END);
@@ -99,6 +102,17 @@ export class FiringWriter {
     const w = new ByteWriter();
     this.write(log, w);
     return Buffer.concat(w.take()).toString('utf8');
+  }
+
+  /** A record fixed per action (the same whatever the firing), encoded once. */
+  private fixed(a: CompiledAction): Buffer {
+    let t = this.tails.get(a);
+    if (t === undefined) {
+      const fixed = a.fixed!;
+      t = Buffer.from(this.style === 'plain' ? plainResult(fixed) : JSON.stringify(taggedResult(fixed)));
+      this.tails.set(a, t);
+    }
+    return t;
   }
 
   private tail(a: CompiledAction): Buffer {

@@ -134,7 +134,7 @@ class Check {
             (rootField(c.field) === alias ? ' (the aggregate has no fields)' : ''),
         );
       }
-    } else {
+    } else if (c.kind !== 'jre') {
       c.conditions.forEach((child, i) => {
         this.walk(child, `${path}.conditions[${i}]`, alias);
       });

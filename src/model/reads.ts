@@ -80,6 +80,11 @@ class Collector {
       case 'not':
         for (const x of c.conditions) this.condition(x);
         return;
+      case 'jre':
+        // A json-rules-engine fact is a whole top-level key, whatever its path reads inside it.
+        this.add(c.fact);
+        if (c.ref !== null) this.add(c.ref.fact);
+        return;
       case 'aggregation':
         // `having` tests the aggregate record ({alias: value}), not a fact.
         this.read(c.sourceField);
@@ -99,6 +104,7 @@ class Collector {
       case 'TriggerAlert':
       case 'SendNotification':
       case 'CreateFact':
+      case 'Event':
         return null;
       case 'SetField':
         this.write(a.field);

@@ -84,7 +84,44 @@ export interface StreamCondition {
 /** Conditions that need the whole input; allowed only as top-level conditions of a rule. */
 export type DeferredConditionSpec = AggregationCondition | StreamCondition;
 
-export type Condition = SimpleCondition | LogicalCondition | DeferredConditionSpec;
+/** The operators of json-rules-engine that rete-eval runs (their semantics: src/jre/operators.ts). */
+export const JRE_OPERATORS = [
+  'equal',
+  'notEqual',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+  'in',
+  'notIn',
+  'contains',
+  'doesNotContain',
+] as const;
+export type JreOperator = (typeof JRE_OPERATORS)[number];
+
+/** A json-rules-engine fact read: a top-level key of the record, then an optional JSONPath into it. */
+export interface JreFactRead {
+  readonly fact: string;
+  /** The JSONPath's keys and indexes in order (`$.items[0].sku` → items, 0, sku); null: no path. */
+  readonly path: readonly string[] | null;
+  /** The path as the rule file wrote it, for labels. */
+  readonly pathText: string | null;
+}
+
+/**
+ * A json-rules-engine condition (src/jre/), with json-rules-engine's semantics: a fact read
+ * compared by one of its operators with a constant (plain JSON, as written) or another read.
+ */
+export interface JreCondition extends JreFactRead {
+  readonly kind: 'jre';
+  readonly operator: JreOperator;
+  /** The constant as the rule file wrote it; undefined when `ref` is set. */
+  readonly value: unknown;
+  /** Set when the value is `{"fact": …, "path": …}`: another value of the same record. */
+  readonly ref: JreFactRead | null;
+}
+
+export type Condition = SimpleCondition | LogicalCondition | DeferredConditionSpec | JreCondition;
 
 export interface Pattern {
   readonly alias: string;
@@ -132,6 +169,8 @@ export type Action = (
   | { readonly kind: 'DeleteFact'; readonly factIdField: string }
   | { readonly kind: 'IncrementField'; readonly field: string; readonly increment: ActionValue }
   | { readonly kind: 'AppendToArray'; readonly field: string; readonly value: ActionValue }
+  /** A json-rules-engine rule's event: reported as it is, changing nothing. */
+  | { readonly kind: 'Event'; readonly event: JreEvent }
 ) & {
   /** Alias of the pattern whose fact the action acts on (multi-pattern rules); null = the first. */
   readonly target: string | null;
@@ -151,6 +190,12 @@ export interface Rule {
   readonly path: string;
 }
 
+/** A json-rules-engine event as it emits it: its `type`, and its `params` when truthy (plain JSON). */
+export interface JreEvent {
+  readonly type: unknown;
+  readonly params?: unknown;
+}
+
 // ---------------------------------------------------------------------------
 // Results (docs/output.md). Records are in wire shape so they serialize as they are.
 
@@ -164,7 +209,8 @@ export type ActionResult =
   | { FieldIncremented: { fact_id: number; field: string; old_value: Value; new_value: Value } }
   | { ArrayAppended: { fact_id: number; field: string; appended_value: Value; new_length: number } }
   | { NotificationSent: { recipient: string; notification_type: NotificationType; subject: string } }
-  | { AlertTriggered: { alert_type: string; severity: Severity; message: string } };
+  | { AlertTriggered: { alert_type: string; severity: Severity; message: string } }
+  | { Event: JreEvent };
 
 /** One rule firing: one output line. */
 export interface Firing {

@@ -4,20 +4,24 @@
 // multi-fact rules have their own tree of the same nodes, whose chains end in alpha
 // memories (beta-plan.ts) instead of terminals.
 
-import { compilePath, type FieldReader } from '../model/path.js';
+import type { FieldReader } from '../model/path.js';
 import { hashKey, type FieldMap } from '../model/value.js';
-import { equalityKey, type HashKey } from './keys.js';
-import type { AlphaTest, EqualTest, Mismatches } from './predicates.js';
+import type { HashKey } from './keys.js';
+import type { AlphaTest, HashDispatch, Mismatches } from './predicates.js';
 import type { Terminal } from './terminal.js';
 
-/** Successors of an alpha node that test the same field for equality, indexed by constant. */
+/** Successors of an alpha node that test the same read for equality, indexed by constant. */
 export class HashGroup {
+  /** What the group reads, for explain (a field path). */
   readonly path: string;
+  /** Identity: tests with this group read the same value the same way (HashDispatch.group). */
+  readonly group: string;
   readonly read: FieldReader;
   readonly index = new Map<HashKey, AlphaNode>();
-  constructor(path: string) {
-    this.path = path;
-    this.read = compilePath(path);
+  constructor(d: HashDispatch) {
+    this.path = d.label;
+    this.group = d.group;
+    this.read = d.read;
   }
 }
 
@@ -85,13 +89,13 @@ export function collectMemories(node: AlphaNode, fields: FieldMap, out: number[]
 
 /** The child of `node` reached through the hash branch of an Equal test (made when missing). */
 export function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[]): AlphaNode {
-  const eq = t as EqualTest;
-  let group = node.hashGroups.find((g) => g.path === eq.path);
+  const d = t.dispatch()!;
+  let group = node.hashGroups.find((g) => g.group === d.group);
   if (!group) {
-    group = new HashGroup(eq.path);
+    group = new HashGroup(d);
     node.hashGroups.push(group);
   }
-  const key = equalityKey(eq.value)!;
+  const key = d.key;
   let child = group.index.get(key);
   if (!child) {
     child = new AlphaNode(nodes.length, t);

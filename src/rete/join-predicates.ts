@@ -141,7 +141,7 @@ export function compileJoinTest(c: Condition, resolve: RefResolver, slots: Slots
     return new RefTest(c, resolve(c.ref.alias, c.ref.field), slots);
   }
   if (c.kind === 'aggregation' || c.kind === 'stream') throw new Error(`${c.kind} conditions cannot stand in a pattern`);
-  if (!hasRef(c)) return new ConstantTest(compileCondition(c, slots), slots);
+  if (c.kind === 'jre' || !hasRef(c)) return new ConstantTest(compileCondition(c, slots), slots);
   const children = c.conditions.map((x) => compileJoinTest(x, resolve, slots));
   if (children.length === 1 && c.kind !== 'not') return children[0]!;
   return new LogicalJoinTest(c.kind, children, slots);

@@ -4,10 +4,12 @@
 // passes its own mismatch counters in, and a test counts its type mismatches there.
 
 import { compilePath, rootField, type FieldReader } from '../model/path.js';
-import type { Condition, SimpleCondition } from '../model/types.js';
+import type { Condition, JreCondition, SimpleCondition } from '../model/types.js';
 import { DateValue, FloatValue, hashKey, valuesEqual, type FieldMap, type Value } from '../model/value.js';
 import { canonical, canonicalKey, equalityKey, shareKey, type HashKey } from './keys.js';
 import { affixOutcome, containsOutcome, type Op, opCode, orderHolds, orderOutcome, Outcome } from './operators.js';
+import { JreOp } from '../jre/operators.js';
+import { JrePredicate } from '../jre/predicate.js';
 
 /** Cost classes, cheapest and most selective first. */
 export const enum Rank {
@@ -32,6 +34,18 @@ export class Slots {
   }
 }
 
+/**
+ * How a Rank.HashEqual test joins a hash group: the groups's identity (tests with one group
+ * read the same value the same way), what it reads (for explain, and the reader itself), and
+ * the key a value read must have for the test to hold.
+ */
+export interface HashDispatch {
+  readonly group: string;
+  readonly label: string;
+  readonly read: FieldReader;
+  readonly key: HashKey;
+}
+
 export abstract class AlphaTest {
   /** Identity for sharing: two tests with the same key accept exactly the same facts. */
   readonly key: string;
@@ -53,6 +67,10 @@ export abstract class AlphaTest {
   /** Mismatches met by this test and the tests inside it. */
   mismatchTotal(m: readonly number[]): number {
     return m[this.slot] ?? 0;
+  }
+  /** For a Rank.HashEqual test: its hash group and key. */
+  dispatch(): HashDispatch | null {
+    return null;
   }
 }
 
@@ -82,6 +100,10 @@ export class EqualTest extends FieldTest {
   test(fields: FieldMap): boolean {
     const v = this.read(fields);
     return v !== undefined && valuesEqual(v, this.value);
+  }
+  override dispatch(): HashDispatch | null {
+    const key = equalityKey(this.value);
+    return key === undefined ? null : { group: shareKey('field', this.path), label: this.path, read: this.read, key };
   }
 }
 
@@ -158,6 +180,42 @@ export class InSetTest extends AlphaTest {
   }
 }
 
+/** A json-rules-engine condition (src/jre/): its own reads and operators behind the alpha-test interface. */
+export class JreTest extends AlphaTest {
+  private readonly p: JrePredicate;
+  constructor(c: JreCondition, slots: Slots) {
+    const p = new JrePredicate(c);
+    super(p.key, p.hashKey !== undefined ? Rank.HashEqual : jreRank(p.op), p.label, p.reads, slots);
+    this.p = p;
+  }
+  test(fields: FieldMap, m: Mismatches): boolean {
+    const r = this.p.evaluate(fields);
+    if (r === Outcome.Mismatch) m[this.slot]!++;
+    return r === Outcome.True;
+  }
+  override dispatch(): HashDispatch | null {
+    const p = this.p;
+    return p.hashKey === undefined ? null : { group: p.readKey, label: p.readLabel, read: p.reader(), key: p.hashKey };
+  }
+}
+
+function jreRank(op: JreOp): Rank {
+  switch (op) {
+    case JreOp.Equal:
+      return Rank.Equal;
+    case JreOp.In:
+      return Rank.InSet;
+    case JreOp.Contains:
+      return Rank.Contains;
+    case JreOp.NotEqual:
+    case JreOp.NotIn:
+    case JreOp.DoesNotContain:
+      return Rank.NotEqual;
+    default:
+      return Rank.Order;
+  }
+}
+
 export type LogicalKind = 'and' | 'or' | 'not';
 
 export function logicalName(kind: LogicalKind): string {
@@ -218,6 +276,7 @@ function simpleTest(c: SimpleCondition, slots: Slots): AlphaTest {
 /** Compiles a condition of a single fact (no Refs) into a test. */
 export function compileCondition(c: Condition, slots: Slots): AlphaTest {
   if (c.kind === 'simple') return simpleTest(c, slots);
+  if (c.kind === 'jre') return new JreTest(c, slots);
   if (c.kind === 'aggregation' || c.kind === 'stream') {
     throw new Error(`${c.kind} conditions are decided at end of input, not by an alpha test`);
   }
