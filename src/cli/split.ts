@@ -59,7 +59,7 @@ export function registerSplit(program: Command): void {
       const lines = [
         `rete-eval split: ${plural(r.facts.read, 'fact')} → ${plural(r.shards.length, 'shard')} in ${flags.outDir} (${formatMs(r.timings.totalMs)})`,
         ...r.partition.map((l) => `  ${l}`),
-        ...r.shards.map((s) => `  ${s.file}: ${formatCount(s.records)} records`),
+        ...r.shards.map((s) => `  ${s.file}: ${formatCount(s.records)} ${s.records === 1 ? 'record' : 'records'}`),
       ];
       process.stderr.write(lines.join('\n') + '\n');
     });

@@ -27,7 +27,7 @@ export function partitionVerdict(p: Partition): string {
   const heading = !p.partitions
     ? 'partition: none — no single key keeps together the facts these rules relate, so rete-eval split refuses them:'
     : p.kind === 'any'
-      ? 'partition: any cut (rete-eval split cuts the input into contiguous blocks):'
+      ? 'partition: any cut:'
       : 'partition: by key (rete-eval split sends each fact to the shard its key hashes to):';
   return [heading, ...describePartition(p).map((l) => `  ${l}`)].join('\n') + '\n';
 }
