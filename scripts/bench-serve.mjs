@@ -13,22 +13,44 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'rete-eval.js');
 
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
+const USAGE =
+  'usage: node scripts/bench-serve.mjs [--rounds 3] [--seconds 5] [--soak 60] [--connections 1,16,64]\n' +
+  '         [--workloads simple,enterprise] [--sizes 1,1000] [--markdown FILE]\n';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '5' },
+      soak: { type: 'string', default: '60' },
+      connections: { type: 'string', default: '1,16,64' },
+      workloads: { type: 'string', default: 'simple,enterprise' },
+      sizes: { type: 'string', default: '1,1000' },
+      markdown: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (e) {
+  process.stderr.write(`bench-serve: ${e.message}\n${USAGE}`);
+  process.exit(2);
 }
-const rounds = Number(option('rounds', '3'));
-const seconds = Number(option('seconds', '5'));
-const soakSeconds = Number(option('soak', '60'));
-const connectionsList = option('connections', '1,16,64').split(',').map(Number);
-const workloads = option('workloads', 'simple,enterprise').split(',');
-const sizes = option('sizes', '1,1000').split(',').map(Number);
-const markdown = option('markdown', null);
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const soakSeconds = Number(values.soak);
+const connectionsList = values.connections.split(',').map(Number);
+const workloads = values.workloads.split(',');
+const sizes = values.sizes.split(',').map(Number);
+const markdown = values.markdown ?? null;
 
 // ---------------------------------------------------------------------------
 // The workloads' rules and facts, from `rete-eval generate` (the bench's own definitions).
