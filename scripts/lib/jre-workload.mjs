@@ -8,18 +8,7 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './prng.mjs';
 
 const COUNTRIES = ['FR', 'DE', 'US', 'GB', 'ES', 'IT', 'NL', 'BE', 'SE', 'PL', 'JP', 'BR'];
 const SEGMENTS = ['retail', 'smb', 'enterprise', 'student', 'public'];
@@ -131,7 +120,7 @@ function rule(rnd, i) {
 
 /** The rule file with n rules (and its two shared conditions). */
 export function jreRules(n) {
-  const rnd = prng(0x5eed + n);
+  const rnd = mulberry32(0x5eed + n);
   return {
     conditions: {
       adult: { all: [fact('age', 'greaterThanInclusive', 18)] },
@@ -151,7 +140,7 @@ export async function prepareJreWorkload(rules, size, cacheDir) {
   if (!existsSync(factsFile)) {
     const tmp = `${factsFile}.${process.pid}.tmp`;
     const out = createWriteStream(tmp);
-    const rnd = prng(0xfac75);
+    const rnd = mulberry32(0xfac75);
     let chunk = '';
     for (let i = 0; i < n; i++) {
       chunk += JSON.stringify(record(rnd, i)) + '\n';

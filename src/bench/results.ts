@@ -6,7 +6,7 @@ import { factsPerSecond, linearity, ratio, summarize, type Summary } from './sta
 
 export const RESULT_SCHEMA = 'rete-eval-bench/1';
 
-/** The specification's memory limits (bytes) for the simple workload (performance-spec.md). */
+/** The specification's memory limits (bytes) for the simple workload. */
 export const MEMORY_TARGETS: Readonly<Record<string, Readonly<Record<number, number>>>> = {
   simple: { 200000: 500 * 1024 * 1024, 1000000: 3 * 1024 * 1024 * 1024 },
 };

@@ -1,3 +1,6 @@
+// The firing-count check of rete-eval bench: a wrong count names both counts and exits 7,
+// through the engine-only child as well.
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

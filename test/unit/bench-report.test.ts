@@ -1,3 +1,6 @@
+// The bench result: its schema check, baselines and regressions, and the text, Markdown and
+// SVG renderings, on small synthetic results.
+
 import { describe, expect, it } from 'vitest';
 import { compareResults, figureKey, isWorse, worseKeys } from '../../src/bench/baseline.js';
 import { renderMarkdown, renderText } from '../../src/bench/render.js';

@@ -1,3 +1,6 @@
+// The bench statistics: medians, ratios, facts per second, linearity verdicts and the
+// number formats of the tables.
+
 import { describe, expect, it } from 'vitest';
 import { factsPerSecond, linearity, linearityVerdict, median, ratio, summarize } from '../../src/bench/stats.js';
 import { buildSizeResult, workloadLinearity } from '../../src/bench/results.js';
