@@ -7,6 +7,8 @@
 // CPU time (user + system, all threads and children: what the machine's load cannot inflate).
 //   node scripts/measure-scale-out.mjs [--workloads simple,join,aggregate] [--size 1m] [--pairs 5] [--warmup 1]
 //                                      [--shards 2] [--jobs 2] [--reader-threads auto|0|1]
+// --reader-threads: the reader worker threads of each shard run (RETE_EVAL_READER_THREADS);
+// the one run over the whole input keeps its default.
 
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -26,13 +28,13 @@ if (o.help) {
   process.exit(0);
 }
 const size = o.size === '200k' && !process.argv.includes('--size') && !process.argv.includes('-n') ? '1m' : o.size;
-const env = { ...process.env, RETE_EVAL_READER_THREADS: o['reader-threads'] };
+const threads = o['reader-threads'];
 const node = process.execPath;
 if (!existsSync('/usr/bin/time')) throw new Error('needs /usr/bin/time (Debian package time) for CPU times');
 /** Runs a bash script; its wall time (ms) and CPU time (user + system of it and its children, ms). */
 async function sh(script, cwd) {
   const cpuFile = join(cwd, '.cpu');
-  const { ms } = await timeProcess('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, 'bash', '-c', `set -euo pipefail\n${script}`], { cwd, env });
+  const { ms } = await timeProcess('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, 'bash', '-c', `set -euo pipefail\n${script}`], { cwd });
   const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
   return { ms, cpu: (user + sys) * 1000 };
 }
@@ -42,14 +44,14 @@ for (const workload of o.workloads.split(',')) {
   const { factsFile, rulesFile } = await prepareWorkload(workload, size, o.cacheDir);
   const dir = join(o.cacheDir, `scale-out-${workload}-${size}`);
   const times = { single: [], split: [], runs: [], merge: [], recipe: [], cpuSingle: [], cpuRuns: [], cpuRecipe: [] };
-  process.stderr.write(`${workload} ${size}: ${o.shards} shards, parallel -j ${o.jobs}, reader threads ${o['reader-threads']}\n`);
+  process.stderr.write(`${workload} ${size}: ${o.shards} shards, parallel -j ${o.jobs}, reader threads of the shard runs ${threads}\n`);
   for (let round = 0; round < o.warmup + o.pairs; round++) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const single = await sh(`${node} ${BIN} run -q --no-progress -r ${rulesFile} ${factsFile} -o single.ndjson`, dir);
     const split = await sh(`${node} ${BIN} split -q -r ${rulesFile} -n ${o.shards} ${factsFile} --out-dir shards`, dir);
     const runs = await sh(
-      `ls shards/shard-*.ndjson.gz | parallel --will-cite --plus -j ${o.jobs} --halt now,fail=1 ${node} ${BIN} run -q --no-progress -r ${rulesFile} {} -o {/..}.out --report {/..}.report.json`,
+      `ls shards/shard-*.ndjson.gz | RETE_EVAL_READER_THREADS=${threads} parallel --will-cite --plus -j ${o.jobs} --halt now,fail=1 ${node} ${BIN} run -q --no-progress -r ${rulesFile} {} -o {/..}.out --report {/..}.report.json`,
       dir,
     );
     const merge = await sh(`${node} ${BIN} merge -q shard-*.out -o merged.ndjson --reports shard-*.report.json --report merged.report.json`, dir);

@@ -333,7 +333,8 @@ export class StreamRun {
     const shard = this.opts.shard ?? null;
     if (shard !== null && log !== null) {
       // A shard's firings go with the markers merge needs (and its header, before any).
-      out.write(shard.text(this.writer, log));
+      shard.write(this.writer, log, this.bytes);
+      out.writeBytes(this.bytes.take());
       this.lines += log.length;
       log.clear();
     } else if (log !== null && log.length > 0) {

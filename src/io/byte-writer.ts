@@ -5,10 +5,19 @@
 // the run to a fraction of it (see the README's Performance section).
 
 const CHUNK = 1 << 18;
+/**
+ * The first chunk: chunks double from here up to CHUNK. A server request of one fact writes
+ * a line or two; a 256 KiB chunk per request was most of what its GC collected (profiled:
+ * GC 14% and buffer allocation 3% of the server's time on 1-fact requests).
+ */
+const FIRST_CHUNK = 1 << 12;
+const EMPTY = Buffer.alloc(0);
 
 export class ByteWriter {
-  private buf: Buffer = Buffer.allocUnsafe(CHUNK);
+  private buf: Buffer = EMPTY;
   private off = 0;
+  /** The size of the next chunk. */
+  private next = FIRST_CHUNK;
   /** Chunks filled before the current one, not taken yet. */
   private readonly full: Buffer[] = [];
 
@@ -16,8 +25,9 @@ export class ByteWriter {
   private room(n: number): void {
     if (this.off + n <= this.buf.length) return;
     if (this.off > 0) this.full.push(this.buf.subarray(0, this.off));
-    this.buf = Buffer.allocUnsafe(Math.max(CHUNK, n));
+    this.buf = Buffer.allocUnsafe(Math.max(this.next, n));
     this.off = 0;
+    if (this.next < CHUNK) this.next *= 2;
   }
 
   /**
@@ -70,7 +80,7 @@ export class ByteWriter {
     const out = this.full.splice(0);
     if (this.off > 0) {
       out.push(this.buf.subarray(0, this.off));
-      this.buf = Buffer.allocUnsafe(CHUNK);
+      this.buf = EMPTY;
       this.off = 0;
     }
     return out;

@@ -14,7 +14,7 @@ import { openSource, type Source } from './source.js';
 import { BufferPool, Chunker, type Chunk } from './chunker.js';
 import { chunkLines, LineTracker, type ChunkLines } from './chunk-stats.js';
 import { ChunkScanner } from './scan.js';
-import { compileScanPlan, type ScanPlan } from './scan-plan.js';
+import { scanPlanFor, type ScanPlan } from './scan-plan.js';
 import { BatchMaterializer, type SlowRecords } from './materialize.js';
 import { ScanPool } from './scan-pool.js';
 import type { ScannedBatch } from './batch.js';
@@ -209,7 +209,7 @@ export class FactReader implements SlowRecords {
     this.skip = options.onError === 'skip';
     this.onReject = options.onReject ?? null;
     const fields = options.fields ?? null;
-    this.plan = fields === null ? null : compileScanPlan(fields);
+    this.plan = fields === null ? null : scanPlanFor(fields);
     this.workers = options.workers ?? 'auto';
     this.projectMinBytes = options.projectMinBytes ?? 0;
     this.buffers = options.buffers ?? new BufferPool();

@@ -101,6 +101,23 @@ export interface ScanPlan {
 
 const encoder = new TextEncoder();
 
+/**
+ * Plans compiled per list of fields (by identity). A plan is immutable once compiled, so the
+ * readers of a server's requests on one rule set share its plan: compiling it per request
+ * (its key tables' typed arrays) was 2% of the server's time on 1-fact requests.
+ */
+const plans = new WeakMap<readonly string[], ScanPlan>();
+
+/** The plan for these fields: compiled once per array (a rule set's reads.fields). */
+export function scanPlanFor(fields: readonly string[]): ScanPlan {
+  let plan = plans.get(fields);
+  if (plan === undefined) {
+    plan = compileScanPlan(fields);
+    plans.set(fields, plan);
+  }
+  return plan;
+}
+
 export function compileScanPlan(fields: readonly string[]): ScanPlan {
   const top = new Map<string, { meta: number; field: number; data: boolean }>();
   const at = (name: string) => {

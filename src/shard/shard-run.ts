@@ -10,6 +10,7 @@ import type { FiringWriter } from '../io/serialize.js';
 import { UsageError } from '../model/errors.js';
 import { FIRST_CREATED_ID, type Fact } from '../model/fact.js';
 import type { Rule } from '../model/types.js';
+import { ByteWriter } from '../io/byte-writer.js';
 import type { FiringLog } from '../rete/firing-log.js';
 import type { Network } from '../rete/network.js';
 import type { Session } from '../rete/session.js';
@@ -40,6 +41,8 @@ export class ShardRun {
   private previous = -2;
   private ended = false;
   private headerDone = false;
+  /** The firing lines of a batch, before the markers go between them. */
+  private readonly lines = new ByteWriter();
   private firings = 0;
 
   private readonly style: OutputStyle;
@@ -107,31 +110,35 @@ export class ShardRun {
     this.ended = true;
   }
 
-  /** The output for the logged firings: the header first, then each firing with its marker. */
-  text(writer: FiringWriter, log: FiringLog): string {
-    let out = '';
+  /**
+   * Writes the logged firings into `w`: the header first, then each firing with its marker.
+   * The lines are encoded once and copied as bytes between the markers (decoding them to a
+   * string to cut them took a shard run's write stage from 88 to 364 ms on simple 500K).
+   */
+  write(writer: FiringWriter, log: FiringLog, w: ByteWriter): void {
     if (!this.headerDone) {
-      out += outputHeaderLine(this.identity, this.style);
+      w.text(outputHeaderLine(this.identity, this.style));
       this.headerDone = true;
     }
-    if (log.length === 0) return out;
-    const lines = writer.lines(log);
+    if (log.length === 0) return;
+    writer.write(log, this.lines);
+    const parts = this.lines.take();
+    const lines = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     const steps = this.steps;
     let s = 0;
     let from = 0;
     for (let i = 0; i < log.length; i++) {
-      if (this.ended) out += this.endKey(log, i);
+      if (this.ended) w.text(this.endKey(log, i));
       else if (s < steps.length && steps[s]!.at === i) {
-        out += stepMarker(steps[s]!.position, steps[s]!.created);
+        w.text(stepMarker(steps[s]!.position, steps[s]!.created));
         s++;
       }
-      const nl = lines.indexOf('\n', from);
-      out += lines.slice(from, nl + 1);
+      const nl = lines.indexOf(10, from);
+      w.bytes(lines.subarray(from, nl + 1));
       from = nl + 1;
     }
     this.firings += log.length;
     this.steps = [];
-    return out;
   }
 
   /** The last line: what the shard's run did (merge refuses an output without it). */

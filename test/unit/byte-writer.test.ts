@@ -47,4 +47,18 @@ describe('ByteWriter', () => {
     w.number(42);
     expect(text(w)).toBe('42');
   });
+
+  it('begins with a small chunk and doubles up to 256 KiB, losing nothing between chunks', () => {
+    const w = new ByteWriter();
+    let expected = '';
+    for (let i = 0; i < 100_000; i++) {
+      w.number(i);
+      w.byte(10);
+      expected += `${i}\n`;
+    }
+    const chunks = w.take();
+    expect(chunks[0]!.length).toBeLessThanOrEqual(4096);
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(1 << 18);
+    expect(Buffer.concat(chunks).toString('latin1')).toBe(expected);
+  });
 });
