@@ -49,7 +49,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description("run the specification's scaling workloads: engine-only and end-to-end times, memory, ratios to the reference figures")
-    .option('-w, --workload <name>', 'simple | payroll | enterprise | join | aggregate | all (or a comma list)', 'simple')
+    .option('-w, --workload <name>', 'simple | payroll | enterprise | join | join10 | aggregate | all (or a comma list)', 'simple')
     .option('-s, --sizes <list>', "sizes to run, e.g. 100k,1m (default: the workload's own: 100k,200k,500k,1m)")
     .option('--runs <n>', 'measured runs per size (median, min, max over these)', integerOption(1), 5)
     .option('--warmup <n>', 'unmeasured warm-up runs before them', integerOption(0), 1)
