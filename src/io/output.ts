@@ -3,6 +3,7 @@
 // opens) and renamed into place only by commit(); gzip when the name ends in .gz. A closed
 // stdout (`| head`) makes the sink report `closed` instead of failing.
 
+import { isatty } from 'node:tty';
 import {
   accessSync,
   constants,
@@ -48,6 +49,8 @@ export class OutputSink {
   private size = 0;
   private failure: Error | null = null;
   private finished = false;
+  /** stdout through a stream of its own (a file or device on fd 1): ended, not closed, at finish. */
+  private ownStream = false;
 
   private constructor(name: string, stream: Writable, file: WriteStream | null, tmp: string | null, target: string | null) {
     this.name = name;
@@ -64,6 +67,14 @@ export class OutputSink {
   }
 
   static stdout(): OutputSink {
+    // process.stdout writes a file or a device (`> out.ndjson`, `> /dev/null`) synchronously,
+    // on the thread that evaluates; an fs stream on fd 1 writes it from libuv's thread pool,
+    // beside the work (payroll 1M `> /dev/null`: write stage 1.25 s → 0.7 s, as with -o).
+    if (stdoutIsFile()) {
+      const sink = new OutputSink('<stdout>', createWriteStream('', { fd: 1, autoClose: false, highWaterMark: 1 << 20 }), null, null, null);
+      sink.ownStream = true;
+      return sink;
+    }
     return new OutputSink('<stdout>', process.stdout, null, null, null);
   }
 
@@ -171,6 +182,18 @@ export class OutputSink {
     if (this.finished) return;
     await this.flush();
     if (this.file === null) {
+      if (this.ownStream) {
+        // Every write done (the fd stays open: autoClose is off) before the process may exit.
+        await new Promise<void>((resolve, reject) => {
+          this.stream.once('finish', resolve);
+          this.stream.once('error', reject);
+          this.stream.end();
+        }).catch((e) => {
+          throw describeIoError(e, this.name, 'write');
+        });
+        this.finished = true;
+        return;
+      }
       // stdout: make sure everything queued reaches the pipe before the process exits.
       if (!this.closed && this.stream.writableNeedDrain) await new Promise((r) => this.stream.once('drain', r));
       this.finished = true;
@@ -394,4 +417,14 @@ export function isRegularOrAbsent(path: string): boolean {
 /** Aborts every file output still open (their temporary files are removed): for signal handlers. */
 export function abortOpenOutputs(): void {
   for (const sink of [...open]) sink.abort();
+}
+
+/** Whether stdout is a regular file or a device other than a terminal (not a pipe or socket). */
+function stdoutIsFile(): boolean {
+  try {
+    const st = fstatSync(1);
+    return st.isFile() || (st.isCharacterDevice() && !isatty(1));
+  } catch {
+    return false;
+  }
 }

@@ -420,6 +420,19 @@ describe('inputs', () => {
 // ---------------------------------------------------------------------------
 
 describe('outputs', () => {
+  it('stdout redirected to a file (> and >>) gets the bytes -o writes, whole, from a large run', async () => {
+    const dir = tempDir();
+    const gen = await cli(['generate', '-w', 'payroll', '-n', '50k', '-o', join(dir, 'facts.ndjson'), '--rules-out', join(dir, 'rules.json')]);
+    expect(gen.exitCode).toBe(0);
+    const run = `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath)} run -q -r rules.json facts.ndjson`;
+    const r = await shell(`${run} -o by-o.ndjson && ${run} > redirected.ndjson && echo first > appended.ndjson && ${run} >> appended.ndjson`, dir);
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    const expected = readFileSync(join(dir, 'by-o.ndjson'), 'utf8');
+    expect(expected.split('\n')).toHaveLength(70_001);
+    expect(readFileSync(join(dir, 'redirected.ndjson'), 'utf8')).toBe(expected);
+    expect(readFileSync(join(dir, 'appended.ndjson'), 'utf8')).toBe(`first\n${expected}`);
+  });
+
   it('a run killed mid-way (SIGTERM) removes its unfinished -o file and exits 143', async () => {
     const dir = tempDir();
     const gen = await cli(['generate', '-w', 'simple', '-n', '400k', '-o', join(dir, 'facts.ndjson'), '--rules-out', join(dir, 'rules.json')]);
