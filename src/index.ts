@@ -17,7 +17,7 @@ export {
 } from './engine.js';
 export { detectRulesFormat, RULES_FORMATS, type RulesFormat } from './jre/detect.js';
 export { translateJreRules, type JreTranslateOptions } from './jre/translate.js';
-export { runBatch, type RunOptions } from './pipeline.js';
+export { runBatch, StreamRun, type RunOptions, type StreamRunOptions, type LineSink } from './pipeline.js';
 export { Session, type SessionOptions, type SessionStats } from './rete/session.js';
 export type { RunPlan } from './rete/session-plan.js';
 export type { NodeMemoryStats } from './rete/beta-network.js';
