@@ -22,7 +22,7 @@ import {
 } from './batch.js';
 import { META_SLOTS, SLOT_EXTERNAL_ID, SLOT_ID, SLOT_TIMESTAMP, type ScanPlan } from './scan-plan.js';
 import { Fact, FactShape, FIRST_CREATED_ID, isTimestamp } from '../model/fact.js';
-import { DateValue, decodeValue, FloatValue, setOwn, type FieldMap, type Value } from '../model/value.js';
+import { DateValue, decodeValue, FloatValue, setOwn, ValueDecodeError, type FieldMap, type Value } from '../model/value.js';
 
 /** What the reader does with records the scanner did not decode. */
 export interface SlowRecords {
@@ -60,14 +60,19 @@ export class BatchMaterializer {
       }
       const base = r * slots;
       const fields: FieldMap = {};
+      let decodable = true;
       for (let f = 0; f < nf; f++) {
         const tag = tags[base + META_SLOTS + f]!;
         if (tag === TAG_ABSENT) continue;
         const v = this.value(tag, nums[base + META_SLOTS + f]!, buf, kind === KIND_FLAT ? 2 : 4);
+        if (v === undefined) {
+          decodable = false;
+          break;
+        }
         if (f === this.protoSlot) setOwn(fields, names[f]!, v);
         else fields[names[f]!] = v;
       }
-      const fact = kind === KIND_FLAT ? this.flat(base, tags, nums, fields, ordinal) : this.reference(base, tags, nums, fields);
+      const fact = !decodable ? null : kind === KIND_FLAT ? this.flat(base, tags, nums, fields, ordinal) : this.reference(base, tags, nums, fields);
       if (fact === null) slowRecords.slow(r, batch.starts[r]!, batch.ends[r]!, ordinal, out);
       else out.push(fact);
     }
@@ -115,7 +120,8 @@ export class BatchMaterializer {
     return new Fact(id, fields, ts, ext, FactShape.Reference);
   }
 
-  private value(tag: number, n: number, buf: Buffer, depth: number): Value {
+  /** A field's value; undefined when a captured span is one the decoder refuses (the record then goes the slow way). */
+  private value(tag: number, n: number, buf: Buffer, depth: number): Value | undefined {
     switch (tag) {
       case TAG_NUM:
         return n;
@@ -138,7 +144,7 @@ export class BatchMaterializer {
         return new DateValue(n);
       case TAG_COMPLEX:
         // Parsed anew for each use: arrays and objects are never shared between facts.
-        return decodeValue(JSON.parse(buf.toString('utf8', this.blobStart[n], this.blobEnd[n])), '', depth);
+        return decodeComplex(buf.toString('utf8', this.blobStart[n], this.blobEnd[n]), depth);
     }
     throw new Error(`unknown value tag ${tag}`);
   }
@@ -163,5 +169,21 @@ export class BatchMaterializer {
       else if (kind === BLOB_ESCAPED) strs[i] = JSON.parse(buf.toString('utf8', s, e)) as string;
       else strs[i] = buf.toString('utf8', s, e);
     }
+  }
+}
+
+/**
+ * A captured array or object, parsed and decoded; undefined when the decoder refuses it. The
+ * scanner vouches for a span's JSON, not for the tagged values inside it: `{"Date": {…},
+ * "Date": "Null"}` is valid JSON that JSON.parse makes `{"Date": "Null"}`, which is no date.
+ * The record is then decoded whole, which names the error (or rejects the record) as the
+ * whole-record reader does. The try/catch stays here, on the captured-span path only.
+ */
+function decodeComplex(text: string, depth: number): Value | undefined {
+  try {
+    return decodeValue(JSON.parse(text), '', depth);
+  } catch (e) {
+    if (e instanceof ValueDecodeError) return undefined;
+    throw e;
   }
 }

@@ -342,6 +342,18 @@ describe('projected reader = whole-record reader (differential)', () => {
     );
   });
 
+  it('agrees on tagged values a duplicate key makes invalid inside a captured object, failing or skipping', async () => {
+    // JSON.parse keeps the last "Date": {"Date": "Null"}, which is no date. Found by the property above.
+    const text = [
+      '{"id":0,"data":{"fields":{"status":{"Date":{"Date":"2024-01-15T10:30:00Z"},"Date":"Null"}}}}',
+      '{"status":{"x":{"Date":"2024-01-15T10:30:00Z"},"x":{"Date":"nope"}}}',
+      '{"status":"fine"}',
+    ].join('\n');
+    await expectSame(text, 'fail');
+    const out = await expectSame(text, 'skip');
+    expect(out.rejects.map((r) => r.line)).toEqual([1, 2]);
+  });
+
   it('agrees on a byte-order mark, CRLF, blank lines and invalid UTF-8', async () => {
     await expectSame('\uFEFF{"status":"a"}\r\n\r\n  \r\n{"status":"b"}');
     await expectSame(
