@@ -1,4 +1,4 @@
-// The specification's bench workloads (shared/spec/workloads.md), regenerated exactly:
+// The specification's bench workloads, regenerated exactly:
 // each gives its rules, its facts (as reference-shape NDJSON lines, tagged values) and the
 // firing count the spec states, so a bench that computes wrong answers fails loudly.
 

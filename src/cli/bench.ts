@@ -1,4 +1,4 @@
-// `rete-eval bench`: replays the specification's scaling tests (shared/spec/workloads.md).
+// `rete-eval bench`: replays the specification's scaling tests.
 // Each workload size runs engine-only in a fresh child process (dist/bench-child.js), then
 // end to end as `rete-eval run` processes over the same facts written as NDJSON; the
 // results print as tables and can be written as JSON, Markdown and an SVG chart, and
