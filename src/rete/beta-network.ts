@@ -79,7 +79,7 @@ export class BetaNetwork {
       const slots: (BetaNode | JoinNode[])[] = [];
       for (const s of mem.spec.successors) {
         const node = nodes[s.id]!;
-        const key = node instanceof JoinNode ? groupKey(node) : null;
+        const key = groupKey(s);
         const group = key === null ? undefined : groups.get(key);
         if (group !== undefined) group.push(node as JoinNode);
         else if (key !== null) {

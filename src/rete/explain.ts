@@ -8,6 +8,7 @@ import type { AlphaNode } from './alpha-node.js';
 import type { BetaPlan, NodeSpec } from './beta-plan.js';
 import type { Network } from './network.js';
 import type { Terminal } from './terminal.js';
+import { groupKey } from './join-group.js';
 
 export interface ExplainNode {
   id: number;
@@ -65,6 +66,8 @@ export interface ExplainBetaNode {
   crossProduct: boolean;
   /** A join right after a start node reads its left matches straight from that node's memory (no copy): its id. */
   leftMemory: number | null;
+  /** Joins of one group (JoinGroup): the other joins that walk each bucket of the right memory together with this one. */
+  walksWith: number[];
   /** A start node on a memory shared by patterns that differ: the tests it applies before passing a fact on. */
   filter: string[];
   tests: string[];
@@ -97,11 +100,32 @@ function explainPatterns(plan: BetaPlan, terminal: TerminalView): ExplainPattern
       indexes: [...m.indexPaths],
       scanned: m.scanned,
     })),
-    nodes: plan.nodes.map((s) => explainBetaNode(s, terminal)),
+    nodes: explainBetaNodes(plan, terminal),
   };
 }
 
-function explainBetaNode(s: NodeSpec, terminal: TerminalView): ExplainBetaNode {
+/** The beta nodes, each join told which others walk its buckets with it (the session's groups). */
+function explainBetaNodes(plan: BetaPlan, terminal: TerminalView): ExplainBetaNode[] {
+  const groups = new Map<string, number[]>();
+  for (const s of plan.nodes) {
+    const key = groupKey(s);
+    if (key === null) continue;
+    const ids = groups.get(key);
+    if (ids === undefined) groups.set(key, [s.id]);
+    else ids.push(s.id);
+  }
+  return plan.nodes.map((s) => {
+    const key = groupKey(s);
+    const group = key === null ? [] : groups.get(key)!;
+    return explainBetaNode(
+      s,
+      terminal,
+      group.filter((id) => id !== s.id),
+    );
+  });
+}
+
+function explainBetaNode(s: NodeSpec, terminal: TerminalView, walksWith: number[]): ExplainBetaNode {
   const h = s.hash;
   const left = s.sharedLeftIndex === null ? null : s.parent!.memory.id;
   return {
@@ -120,6 +144,7 @@ function explainBetaNode(s: NodeSpec, terminal: TerminalView): ExplainBetaNode {
       : null,
     crossProduct: s.kind !== 'start' && h === null,
     leftMemory: left,
+    walksWith,
     filter: s.filter.map((t) => t.label),
     tests: s.tests.map((t) => t.label),
     rules: [...s.rules],
@@ -216,7 +241,8 @@ export function formatExplain(n: Network): string {
       let how: string;
       if (x.kind === 'start') how = `start ${x.alias} ← M${x.memory}${x.filter.length > 0 ? `; filters ${x.filter.join(', ')}` : ''}`;
       else {
-        const left = x.leftMemory === null ? '' : `; left side: the facts of M${x.leftMemory} themselves, no copy`;
+        let left = x.leftMemory === null ? '' : `; left side: the facts of M${x.leftMemory} themselves, no copy`;
+        if (x.walksWith.length > 0) left += `; walks each bucket of M${x.memory} once, together with ${x.walksWith.map((id) => `B${id}`).join(', ')}`;
         const join = x.hashJoin
           ? `hash join ${x.hashJoin.field} = ${x.hashJoin.ref} (left index: ${x.hashJoin.leftIndex}; right index: ${x.hashJoin.rightIndex})${left}`
           : `cross product: no Equal against a Ref, every left match is tested against every fact of the memory${left}`;

@@ -7,6 +7,7 @@
 // agenda does not depend on.
 
 import { valuesEqual } from '../model/value.js';
+import type { NodeSpec } from './beta-plan.js';
 import type { JoinNode } from './join-node.js';
 import { exactJoinKey, joinKey, shareKey } from './keys.js';
 import type { Mismatches } from './predicates.js';
@@ -45,9 +46,12 @@ export class JoinGroup {
   }
 }
 
-/** The key that puts joins in one group: same left memory and index, same right memory and index (null: not groupable). */
-export function groupKey(j: JoinNode): string | null {
-  if (j.sharedIndex === null || j.hash === null) return null;
-  const left = j.sharedLeft!;
-  return shareKey(left.spec.id, left.indexes.indexOf(j.sharedIndex), j.memory.spec.id, j.memory.indexes.indexOf(j.hash.index));
+/**
+ * The key that puts joins in one group: the same left memory read through the same index,
+ * the same right memory through the same hashed field (null: not groupable). Read from the
+ * node's spec, so the session's grouping and `explain` agree.
+ */
+export function groupKey(s: NodeSpec): string | null {
+  if (s.kind !== 'join' || s.hash === null || s.sharedLeftIndex === null || s.sharedLeftIndex < 0) return null;
+  return shareKey(s.parent!.memory.id, s.sharedLeftIndex, s.memory.id, s.hash.indexPos);
 }

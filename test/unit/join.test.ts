@@ -10,6 +10,7 @@ import { DateValue, decodeValue, FloatValue, type FieldMap } from '../../src/mod
 import { BetaNetwork } from '../../src/rete/beta-network.js';
 import type { BetaSink } from '../../src/rete/beta-node.js';
 import { Bucket } from '../../src/rete/bucket.js';
+import { explainNetwork } from '../../src/rete/explain.js';
 import { JoinGroup } from '../../src/rete/join-group.js';
 import { JoinNode } from '../../src/rete/join-node.js';
 import { joinKey } from '../../src/rete/keys.js';
@@ -314,6 +315,14 @@ describe('JoinNode: self-joins and retraction', () => {
       [[1], [2], [3]],
       [[4], [5]],
     ]);
+    // explain names the same groups: each join lists the others it walks buckets with.
+    const explained = explainNetwork(compileRules(rules).network).patterns!.nodes;
+    const walks = new Map(explained.map((x) => [x.id, x.walksWith]));
+    for (const g of groups) {
+      const ids = g.joins.map((j) => j.spec.id);
+      for (const id of ids) expect(walks.get(id)).toEqual(ids.filter((other) => other !== id));
+    }
+    expect(explained.filter((x) => x.walksWith.length > 0)).toHaveLength(5);
     for (const [id, wire] of facts) together.insert(id, wire);
     const alone = rules.flatMap((r) => {
       const h = harness([r]);
