@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { fail, fmtMs, fmtRatio, median, parseOptions, prepareWorkload, runReteEval } from './lib/ab.mjs';
+import { fail, fmtMs, fmtRatio, median, parseOptions, prepareWorkload, runReteEval, fmtMiB } from './lib/ab.mjs';
 import { join } from 'node:path';
 
 const o = parseOptions();
@@ -82,11 +82,10 @@ for (let round = 0; round < o.warmup + o.pairs; round++) {
 const firings = new Set(rows.flatMap((r) => [...r.firings]));
 if (firings.size !== 1) fail(`firing counts differ between formats: ${[...firings].join(', ')}`);
 
-const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 process.stdout.write(`\nInput formats end to end (${o.workload} ${o.size}, ${o.pairs} rounds, whole processes; ratio to NDJSON per round)\n`);
 for (const [k, [name, file]] of formats.entries()) {
   const ratios = rows[k].ms.map((ms, i) => ms / rows[0].ms[i]);
   process.stdout.write(
-    `  ${name.padEnd(12)} median ${fmtMs(median(rows[k].ms)).padStart(8)} · read+parse ${fmtMs(median(rows[k].readParse)).padStart(8)} · ÷ NDJSON ${fmtRatio(median(ratios))} (min ${fmtRatio(Math.min(...ratios))}, max ${fmtRatio(Math.max(...ratios))}) · peak RSS ${mib(median(rows[k].rss))} · ${file.split('/').pop()}\n`,
+    `  ${name.padEnd(12)} median ${fmtMs(median(rows[k].ms)).padStart(8)} · read+parse ${fmtMs(median(rows[k].readParse)).padStart(8)} · ÷ NDJSON ${fmtRatio(median(ratios))} (min ${fmtRatio(Math.min(...ratios))}, max ${fmtRatio(Math.max(...ratios))}) · peak RSS ${fmtMiB(median(rows[k].rss))} · ${file.split('/').pop()}\n`,
   );
 }

@@ -6,7 +6,7 @@
 //   node scripts/compare-hash-join.mjs [--workload join10] [--size 1m] [--pairs 5] [--warmup 1]
 
 import { join } from 'node:path';
-import { alternate, fail, fmtMs, median, parseOptions, prepareWorkload, printSummary, runReteEval, timeProcess, ROOT } from './lib/ab.mjs';
+import { alternate, fail, median, parseOptions, prepareWorkload, printSummary, runReteEval, timeProcess, ROOT, fmtMiB, stagesLine } from './lib/ab.mjs';
 
 const o = parseOptions();
 if (o.help) {
@@ -48,10 +48,7 @@ printSummary(
   'hash join',
   s,
 );
-const measured = stages.slice(o.warmup);
-const m = (k) => median(measured.map((t) => t[k]));
-const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 process.stdout.write(
-  `  peak RSS (medians): rete-eval ${mib(median(s.rows.map((r) => r.a.rss)))} · hash join ${mib(median(s.rows.map((r) => r.b.rss)))}\n` +
-    `  inside rete-eval (run report medians): read+parse+decode ${fmtMs(m('readParseMs'))} · compile ${fmtMs(m('compileMs'))} · evaluate ${fmtMs(m('evaluateMs'))} · write ${fmtMs(m('writeMs'))} · total ${fmtMs(m('totalMs'))}\n`,
+  `  peak RSS (medians): rete-eval ${fmtMiB(median(s.rows.map((r) => r.a.rss)))} · hash join ${fmtMiB(median(s.rows.map((r) => r.b.rss)))}\n` +
+    `  inside rete-eval (run report medians): ${stagesLine(stages.slice(o.warmup))}\n`,
 );

@@ -86,6 +86,14 @@ export function fmtMs(ms) {
   return `${ms.toFixed(ms >= 100 ? 0 : 1)} ms`;
 }
 
+export const fmtMiB = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/** The stage times of rete-eval's run reports (`timings`), medians over the given runs, in one line. */
+export function stagesLine(timings) {
+  const m = (k) => fmtMs(median(timings.map((t) => t[k])));
+  return `read+parse+decode ${m('readParseMs')} · compile ${m('compileMs')} · evaluate ${m('evaluateMs')} · write ${m('writeMs')} · total ${m('totalMs')}`;
+}
+
 export const fmtRatio = (r) => (!Number.isFinite(r) ? '–' : r >= 10 ? `${r.toFixed(1)}×` : r >= 0.1 ? `${r.toFixed(2)}×` : `${r.toPrecision(2)}×`);
 
 /**

@@ -2,6 +2,8 @@
 // the JSON text it was taken from, so rule-file messages can say FILE:LINE:COL like fact
 // messages do. Error path only: a plain scanner over text already known to be valid JSON.
 
+import { lineColumn } from './json-error.js';
+
 export interface TextPosition {
   /** 1-based line and column. */
   readonly line: number;
@@ -127,17 +129,7 @@ export function locateJsonPath(text: string, path: string): TextPosition {
     found = keyAt >= 0 ? keyAt : target;
     i = target;
   }
-  return position(text, found);
-}
-
-function position(text: string, offset: number): TextPosition {
-  let line = 1;
-  let lineStart = 0;
-  for (let k = text.indexOf('\n'); k >= 0 && k < offset; k = text.indexOf('\n', k + 1)) {
-    line++;
-    lineStart = k + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
+  return lineColumn(text, found);
 }
 
 /**
@@ -154,7 +146,7 @@ export function findDeepNesting(text: string, max: number): TextPosition | null 
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
-      if (++depth > max) return position(text, i);
+      if (++depth > max) return lineColumn(text, i);
     } else if (c === 125 || c === 93) depth--;
   }
   return null;
