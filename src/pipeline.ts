@@ -12,6 +12,7 @@ import { FactReader, PROJECT_MIN_BYTES, type InputFormat, type Reject } from './
 import type { Source } from './io/source.js';
 import { ruleReads, type RuleReads } from './model/reads.js';
 import { checkOutputTargets, OutputSink } from './io/output.js';
+import { checkRejects } from './io/reject-limit.js';
 import { ByteWriter } from './io/byte-writer.js';
 import { FiringWriter, factLine, type ValueStyle } from './io/serialize.js';
 import { describeIoError, InputError, LimitError, RejectLimitError, type RuleIssue } from './model/errors.js';
@@ -292,7 +293,7 @@ export class StreamRun {
         const next = await batches.next();
         times.readParseMs += performance.now() - t;
         if (next.done) break;
-        if (skipping) checkRejects(reader, opts.maxErrors, false);
+        if (skipping) checkRejects(reader.stats, opts.maxErrors, false);
         t = performance.now();
         const batch = next.value;
         if (shard !== null) shard.insert(session, batch, reader.batchRecords!.positions, this.log!);
@@ -312,7 +313,7 @@ export class StreamRun {
       // Stops reading (closes the inputs) when the loop did not reach the end.
       await batches.return(undefined);
     }
-    if (skipping) checkRejects(reader, opts.maxErrors, this.stoppedEarly === null);
+    if (skipping) checkRejects(reader.stats, opts.maxErrors, this.stoppedEarly === null);
     opts.checkpoint?.();
     const t = performance.now();
     shard?.endInput();
@@ -387,35 +388,4 @@ function checkInputs(inputs: readonly string[]): void {
       throw describeIoError(e, path, 'read');
     }
   }
-}
-
-/**
- * The --max-errors rule: more than `max` rejected records fails the run; without `max`,
- * an input file all of whose records were rejected does (checked for files read to the
- * end: all of them once `atEnd`).
- */
-function checkRejects(reader: FactReader, max: number | undefined, atEnd: boolean): void {
-  const stats = reader.stats;
-  if (max !== undefined) {
-    if (stats.skipped > max) {
-      throw new RejectLimitError(`more than ${max} ${max === 1 ? 'record' : 'records'} rejected (--max-errors ${max})${example(stats.firstRejects[0])}`);
-    }
-    return;
-  }
-  const files = atEnd ? stats.files : stats.files.slice(0, -1);
-  for (const f of files) {
-    if (f.records > 0 && f.skipped === f.records) {
-      throw new RejectLimitError(
-        `${f.name}: every record was rejected (${f.records} of ${f.records}): is it the right file? ` +
-          `give --max-errors N to accept up to N rejects${example(stats.firstRejects.find((r) => r.file === f.name))}`,
-      );
-    }
-  }
-}
-
-/** `; the first: FILE:LINE:COL: reason`, or '' when no reject is known. */
-function example(r: Reject | undefined): string {
-  if (r === undefined) return '';
-  const where = r.line === undefined ? r.file : `${r.file}:${r.line}${r.column !== undefined ? `:${r.column}` : ''}`;
-  return `; the first: ${where}: ${r.jsonPath ? r.jsonPath + ': ' : ''}${r.reason}`;
 }

@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { compileRuleFiles } from '../engine.js';
 import { FactReader, PROJECT_MIN_BYTES, type FileReadInfo, type InputFormat, type Reject } from '../io/reader.js';
 import { checkOutputTargets, OutputSink } from '../io/output.js';
-import { describeIoError, PartitionError, RejectLimitError, UsageError } from '../model/errors.js';
+import { describeIoError, PartitionError, UsageError } from '../model/errors.js';
+import { checkRejects } from '../io/reject-limit.js';
 import { plural } from '../model/words.js';
 import { Placed, ShardKeys } from './key.js';
 import { analyzePartition, partitionSignature, type Partition } from './partition.js';
@@ -107,9 +108,7 @@ export async function splitInput(opts: SplitOptions): Promise<SplitReport> {
       const next = await batches.next();
       times.readMs += performance.now() - t;
       if (next.done) break;
-      if (opts.onError === 'skip' && opts.maxErrors !== undefined && reader.stats.skipped > opts.maxErrors) {
-        throw new RejectLimitError(`more than ${opts.maxErrors} ${opts.maxErrors === 1 ? 'record' : 'records'} rejected (--max-errors ${opts.maxErrors})`);
-      }
+      if (opts.onError === 'skip') checkRejects(reader.stats, opts.maxErrors, false);
       t = performance.now();
       const batch = next.value;
       const br = reader.batchRecords!;
@@ -120,15 +119,8 @@ export async function splitInput(opts: SplitOptions): Promise<SplitReport> {
       for (const s of sinks) await s.flush();
       times.writeMs += performance.now() - t;
     }
-    if (opts.onError === 'skip' && opts.maxErrors === undefined) {
-      // As run does: an input all of whose records were rejected is likely the wrong file.
-      const all = reader.stats.files.find((f) => f.records > 0 && f.skipped === f.records);
-      if (all !== undefined) {
-        throw new RejectLimitError(
-          `${all.name}: every record was rejected (${all.records} of ${all.records}): is it the right file? give --max-errors N to accept up to N rejects`,
-        );
-      }
-    }
+    // As run does: too many rejects, or an input all of whose records were rejected.
+    if (opts.onError === 'skip') checkRejects(reader.stats, opts.maxErrors, true);
     placer.checkAddressing();
     const t = performance.now();
     for (const s of sinks) if (s !== reportSink) await s.finish();
