@@ -2,6 +2,7 @@
 // (execa) on 127.0.0.1 port 0, read the address from its first line, collect its JSON log
 // lines, wait for conditions (never fixed sleeps), and talk to it with Node's fetch.
 
+import { request } from 'node:http';
 import { execa, type ResultPromise } from 'execa';
 import { binPath, repoRoot } from './helpers.js';
 
@@ -184,4 +185,27 @@ export function streamingPost(
   } as RequestInit);
   const reply = response.then(async (r) => ({ status: r.status, headers: r.headers, text: await r.text() }));
   return { body, response, reply };
+}
+
+/**
+ * A POST that declares `length` body bytes and sends none: the answer to the headers alone
+ * (fetch would race the server's early answer and its closing of the connection while still
+ * writing the body, and fail with EPIPE).
+ */
+export function declaredPost(url: string, length: number): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-length': String(length) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: new Headers(res.headers as Record<string, string>), text });
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
 }

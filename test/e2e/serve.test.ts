@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, cli, fixtureFacts, fixtureRules, ndjson, repoRoot, requireBuild } from './helpers.js';
-import { ServeProcess, streamingPost } from './serve-helpers.js';
+import { declaredPost, ServeProcess, streamingPost } from './serve-helpers.js';
 
 const joinRules = join(repoRoot, 'fixtures', 'join-rules.json');
 const joinFacts = join(repoRoot, 'fixtures', 'join-facts.ndjson');
@@ -195,8 +195,7 @@ describe('errors: a status, a stable code, a one-line message', () => {
   });
 
   it('413 for a body over --max-body, declared or streamed', async () => {
-    const big = '{"id":1,"pad":"' + 'x'.repeat(1 << 20) + '"}\n';
-    const declared = await server.post('/v1/evaluate', big);
+    const declared = await declaredPost(server.url + '/v1/evaluate', (1 << 20) + 16);
     expect(declared.status).toBe(413);
     expect(json(declared)).toMatchObject({ code: 'E_BODY_TOO_LARGE' });
     const { body, reply } = streamingPost(server.url + '/v1/evaluate');
