@@ -5,7 +5,7 @@ import type { CompiledAction } from '../actions/execute.js';
 import { FactShape, type Fact } from '../model/fact.js';
 import type { ActionResult, Firing } from '../model/types.js';
 import { fieldsToTagged, toTagged, type FieldMap } from '../model/value.js';
-import type { FiringLog } from '../rete/firing-log.js';
+import type { FiringCursor, FiringLog } from '../rete/firing-log.js';
 import { ByteWriter } from './byte-writer.js';
 
 export type ValueStyle = 'plain' | 'tagged';
@@ -59,42 +59,55 @@ export class FiringWriter {
 
   /** Writes the line of every firing in the log. */
   write(log: FiringLog, w: ByteWriter): void {
-    const terminals = log.network.terminals;
-    for (let i = 0; i < log.length; i++) {
-      const ti = log.terminal[i]!;
-      let head = this.heads[ti];
-      if (head === undefined) {
-        const rule = terminals[ti]!.rule;
-        head = this.heads[ti] = Buffer.from(`{"rule_id":${rule.id},"rule_name":${JSON.stringify(rule.name)},"fact_id":`);
-      }
-      w.bytes(head);
-      w.number(log.fact[i]!);
-      if (log.idsStart[i]! >= 0) {
-        w.bytes(FACT_IDS);
-        const ids = log.factIds(i);
-        for (let j = 0; j < ids.length; j++) {
-          if (j > 0) w.byte(COMMA);
-          w.number(ids[j]!);
-        }
-        w.byte(CLOSE_BRACKET);
-      }
-      w.bytes(ACTIONS);
-      const start = log.resultsStart[i]!;
-      const end = log.resultsStart[i + 1]!;
-      for (let k = start; k < end; k++) {
-        if (k > start) w.byte(COMMA);
-        const ref = log.resultRef[k]!;
-        if (ref < 0) {
-          const a = log.derivedAction(i, k);
-          if (a.fixed === null) {
-            w.bytes(FIELD_SET);
-            w.number(log.resultFact[k]!);
-            w.bytes(this.tail(a));
-          } else w.bytes(this.fixed(a));
-        } else w.text(this.style === 'plain' ? plainResult(log.records[ref]!) : JSON.stringify(taggedResult(log.records[ref]!)));
-      }
-      w.bytes(LINE_END);
+    const c = log.cursor();
+    while (log.next(c)) this.line(log, c, w);
+  }
+
+  /** Writes the line of the cursor's firing. */
+  line(log: FiringLog, c: FiringCursor, w: ByteWriter): void {
+    const ti = c.terminal;
+    const terminal = log.network.terminals[ti]!;
+    let head = this.heads[ti];
+    if (head === undefined) {
+      const rule = terminal.rule;
+      head = this.heads[ti] = Buffer.from(`{"rule_id":${rule.id},"rule_name":${JSON.stringify(rule.name)},"fact_id":`);
     }
+    w.bytes(head);
+    w.number(c.fact);
+    if (c.idsStart >= 0) {
+      w.bytes(FACT_IDS);
+      const n = terminal.patterns!.bound.length;
+      for (let j = 0; j < n; j++) {
+        if (j > 0) w.byte(COMMA);
+        w.number(log.idAt(c.idsStart + j));
+      }
+      w.byte(CLOSE_BRACKET);
+    }
+    w.bytes(ACTIONS);
+    const actions = terminal.actions;
+    if (c.resultsStart < 0) {
+      for (let k = 0; k < actions.length; k++) {
+        if (k > 0) w.byte(COMMA);
+        this.derived(actions[k]!, c.fact, w);
+      }
+    } else {
+      for (let k = c.resultsStart; k < c.resultsEnd; k++) {
+        if (k > c.resultsStart) w.byte(COMMA);
+        const ref = log.resultRefAt(k);
+        if (ref < 0) this.derived(actions[-1 - ref]!, log.resultFactAt(k), w);
+        else w.text(this.style === 'plain' ? plainResult(log.records[ref]!) : JSON.stringify(taggedResult(log.records[ref]!)));
+      }
+    }
+    w.bytes(LINE_END);
+  }
+
+  /** The record of action `a` that follows from it and the fact it acted on. */
+  private derived(a: CompiledAction, factId: number, w: ByteWriter): void {
+    if (a.fixed === null) {
+      w.bytes(FIELD_SET);
+      w.number(factId);
+      w.bytes(this.tail(a));
+    } else w.bytes(this.fixed(a));
   }
 
   /** The lines of every firing in the log, as a string. */

@@ -4,93 +4,104 @@
 // a created fact's id…); the rest are derived from the action when asked for. A Firing object
 // is made only by firing(i); the output serializer writes lines straight from the columns.
 //
-// Measured on bench simple 1M engine-only (250K firings, records kept): building a record of
-// five objects per firing cost more than matching and writing every fact; see the README.
+// Most firings need one number: their rule. The fact is kept once per run of firings on
+// the same fact (one fact matching many rules fires them in a row), and where a firing has
+// anything else (bound fact ids, a result record, an action on another fact) it is listed
+// apart. Measured on bench simple 1M engine-only (250K firings, records kept): building a
+// record of five objects per firing cost more than matching and writing every fact; on
+// enterprise 1M (1.6M firings on 32K facts) the log was 32 bytes a firing in doubling
+// arrays, about half of the run's time, and is now 4 (see column.ts for why bytes are time).
 
-import type { CompiledAction } from '../actions/execute.js';
 import type { ActionResult, Firing } from '../model/types.js';
+import { Column } from './column.js';
 import type { Network } from './network.js';
 
-// Columns start small and double: a server session of one fact logs a firing or two. Eight
-// elements (64 bytes) keep a column in V8's heap; a larger typed array gets a backing store
-// of its own, whose allocation and finalization made creating a log 2% of a server's time.
-const FIRST_CAPACITY = 8;
+/** Code bits: the firing starts a run of firings on one fact; the firing has extras. */
+const NEW_RUN = 1;
+const EXTRA = 2;
+const FLAG_BITS = 2;
 
-function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
-  if (need <= a.length) return a;
-  let n = a.length * 2;
-  while (n < need) n *= 2;
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
+/**
+ * Where a reader stands in a log: the firing read last and what it needs to write it. Made
+ * by FiringLog.cursor(), moved by next() (in order) or read() (any firing).
+ */
+export class FiringCursor {
+  /** The firing read last (-1 before the first). */
+  index = -1;
+  /** Its terminal's index. */
+  terminal = 0;
+  /** Its fact's id (a multi-fact rule's: its first pattern's). */
+  fact = 0;
+  /** Where its bound fact ids start in the log (idAt), -1 when it has none (single-fact rules). */
+  idsStart = -1;
+  /**
+   * Where its results start (resultRefAt, resultFactAt), or -1 when they follow from its
+   * terminal's actions alone: one derived result per action, each on `fact`.
+   */
+  resultsStart = -1;
+  /** Where its results end (-1 when resultsStart is). */
+  resultsEnd = -1;
+  /** The run of firings on one fact it belongs to, and the last firing with extras at or before it. */
+  run = -1;
+  extra = -1;
 }
 
 export class FiringLog {
   readonly network: Network;
   /** Firings logged (since the last clear()); a firing counts once commit() closes it. */
   length = 0;
-  /** Per firing: the terminal's index, the fact id, and where its fact ids (-1: none) and results start. */
-  terminal = new Int32Array(FIRST_CAPACITY);
-  fact = new Float64Array(FIRST_CAPACITY);
-  idsStart = new Int32Array(FIRST_CAPACITY);
-  resultsStart = new Int32Array(FIRST_CAPACITY + 1);
+  /** Per firing: its terminal's index << FLAG_BITS | NEW_RUN | EXTRA. */
+  private readonly code = new Column(Int32Array);
+  /** Per run of consecutive firings on one fact: the fact's id and the run's first firing. */
+  private readonly runFact = new Column(Float64Array);
+  private readonly runStart = new Column(Int32Array);
+  /** Per firing with extras: the firing, where its ids start (-1: none), where its results start. */
+  private readonly extraFiring = new Column(Int32Array);
+  private readonly extraIds = new Column(Int32Array);
+  private readonly extraResults = new Column(Int32Array);
   /** Fact ids of multi-fact firings, in pattern order. */
-  ids = new Float64Array(FIRST_CAPACITY);
-  idCount = 0;
+  private readonly ids = new Column(Float64Array);
   /**
-   * Per result: an index into `records` (≥ 0), or for a record that follows from the action
-   * and the fact it acted on, -1 − the action's position in its rule (no object is kept: an
-   * array of 1.6M object pointers cost more than the rest of the log, bench enterprise 1M).
+   * Per stored result: an index into `records` (≥ 0), or for a record that follows from the
+   * action and the fact it acted on, -1 − the action's position in its rule.
    */
-  resultRef = new Int32Array(FIRST_CAPACITY);
-  /** Per result: the id of the fact the action acted on. */
-  resultFact = new Float64Array(FIRST_CAPACITY);
-  resultCount = 0;
+  private readonly resultRef = new Column(Int32Array);
+  /** Per stored result: the id of the fact the action acted on. */
+  private readonly resultFact = new Column(Float64Array);
   /** The result records actions made. */
-  records: ActionResult[] = [];
-  /** What the committed firings use of `ids` and `records` (a firing cut short by a limit is dropped). */
-  private committedIds = 0;
-  private committedRecords = 0;
+  readonly records: ActionResult[] = [];
+  /** The firing begun and not yet committed (a limit may stop it: the next begin() drops it). */
+  private open = false;
+  private openFact = 0;
+  private openExtra = false;
+  /** The fact id of the last committed run (NaN: none, so the next firing starts one). */
+  private runFactId = NaN;
 
   constructor(network: Network) {
     this.network = network;
   }
 
-  /**
-   * Starts a firing of terminal `t` on fact `factId`; its ids and results follow, then
-   * commit(). A firing begun but not committed (a limit stopped it) is overwritten.
-   */
+  /** Starts a firing of terminal `t` on fact `factId`; its ids and results follow, then commit(). */
   begin(t: number, factId: number): void {
-    const i = this.length;
-    this.idCount = this.committedIds;
-    this.resultCount = this.resultsStart[i]!;
-    if (this.records.length !== this.committedRecords) this.records.length = this.committedRecords;
-    if (i >= this.terminal.length) {
-      this.terminal = grow(this.terminal, i + 1);
-      this.fact = grow(this.fact, i + 1);
-      this.idsStart = grow(this.idsStart, i + 1);
+    if (this.open) this.dropOpen();
+    this.open = true;
+    this.openFact = factId;
+    this.openExtra = false;
+    let code = t << FLAG_BITS;
+    if (factId !== this.runFactId) {
+      this.runFact.push(factId);
+      this.runStart.push(this.length);
+      code |= NEW_RUN;
     }
-    // One entry more than firings: each firing's results end where the next one's start.
-    if (i + 2 > this.resultsStart.length) this.resultsStart = grow(this.resultsStart, i + 2);
-    this.terminal[i] = t;
-    this.fact[i] = factId;
-    this.idsStart[i] = -1;
-    this.resultsStart[i + 1] = this.resultCount;
+    this.code.push(code);
   }
 
-  /** Closes the firing begun last: it counts from now on. */
-  commit(): void {
-    this.length++;
-    this.committedIds = this.idCount;
-    this.committedRecords = this.records.length;
-  }
-
-  /** The current firing's bound fact ids (multi-fact rules). */
+  /** The current firing's bound fact ids (multi-fact rules), in pattern order. */
   boundId(id: number): void {
-    const i = this.length;
-    if (this.idsStart[i] === -1) this.idsStart[i] = this.idCount;
-    if (this.idCount >= this.ids.length) this.ids = grow(this.ids, this.idCount + 1);
-    this.ids[this.idCount++] = id;
+    if (!this.openExtra) this.startExtra(0);
+    const e = this.extraIds.length - 1;
+    if (this.extraIds.at(e) === -1) this.extraIds.set(e, this.ids.length);
+    this.ids.push(id);
   }
 
   /**
@@ -98,53 +109,165 @@ export class FiringLog {
    * record follows from the action and the id of the fact it acted on.
    */
   result(r: ActionResult | null, position: number, targetId: number): void {
-    const k = this.resultCount++;
-    if (k >= this.resultFact.length) {
-      this.resultFact = grow(this.resultFact, k + 1);
-      this.resultRef = grow(this.resultRef, k + 1);
+    if (!this.openExtra) {
+      if (r === null && targetId === this.openFact) return;
+      this.startExtra(position);
     }
-    this.resultRef[k] = r === null ? -1 - position : this.records.push(r) - 1;
-    this.resultFact[k] = targetId;
-    this.resultsStart[this.length + 1] = this.resultCount;
+    this.resultRef.push(r === null ? -1 - position : this.records.push(r) - 1);
+    this.resultFact.push(targetId);
   }
 
-  /** The action of firing i whose record is derived, for result k (resultRef[k] < 0). */
-  derivedAction(i: number, k: number): CompiledAction {
-    return this.network.terminals[this.terminal[i]!]!.actions[-1 - this.resultRef[k]!]!;
+  /** Closes the firing begun last: it counts from now on. */
+  commit(): void {
+    this.open = false;
+    this.length++;
+    this.runFactId = this.openFact;
   }
 
-  /** Result k of firing i as a record (a derived one made now). */
-  resultAt(i: number, k: number): ActionResult {
-    const ref = this.resultRef[k]!;
-    return ref >= 0 ? this.records[ref]! : this.derivedAction(i, k).derivedResult(this.resultFact[k]!);
+  /** A reader before the first firing. */
+  cursor(): FiringCursor {
+    return new FiringCursor();
+  }
+
+  /** Moves the cursor to the next firing; false after the last. */
+  next(c: FiringCursor): boolean {
+    const i = c.index + 1;
+    if (i >= this.length) return false;
+    c.index = i;
+    const code = this.code.at(i);
+    c.terminal = code >> FLAG_BITS;
+    if ((code & NEW_RUN) !== 0) c.fact = this.runFact.at(++c.run);
+    if ((code & EXTRA) !== 0) this.readExtra(c, ++c.extra);
+    else c.idsStart = c.resultsStart = c.resultsEnd = -1;
+    return true;
+  }
+
+  /** Moves the cursor to firing i (< length). */
+  read(c: FiringCursor, i: number): void {
+    c.index = i;
+    const code = this.code.at(i);
+    c.terminal = code >> FLAG_BITS;
+    c.run = lastAtOrBefore(this.runStart, this.runStart.length, i);
+    c.fact = this.runFact.at(c.run);
+    c.extra = lastAtOrBefore(this.extraFiring, this.extraFiring.length, i);
+    if ((code & EXTRA) !== 0) this.readExtra(c, c.extra);
+    else c.idsStart = c.resultsStart = c.resultsEnd = -1;
+  }
+
+  /** Bound fact id k (from a cursor's idsStart on). */
+  idAt(k: number): number {
+    return this.ids.at(k);
+  }
+
+  /** Stored result k: an index into `records`, or −1 − the position of the action whose record is derived. */
+  resultRefAt(k: number): number {
+    return this.resultRef.at(k);
+  }
+
+  /** The id of the fact stored result k acted on. */
+  resultFactAt(k: number): number {
+    return this.resultFact.at(k);
   }
 
   /** Firing i as a record, in wire shape. */
   firing(i: number): Firing {
-    const t = this.network.terminals[this.terminal[i]!]!;
+    const c = new FiringCursor();
+    this.read(c, i);
+    const t = this.network.terminals[c.terminal]!;
     const results: ActionResult[] = [];
-    for (let k = this.resultsStart[i]!; k < this.resultsStart[i + 1]!; k++) results.push(this.resultAt(i, k));
-    const base = { rule_id: t.rule.id, rule_name: t.rule.name, fact_id: this.fact[i]! };
+    if (c.resultsStart < 0) for (const a of t.actions) results.push(a.derivedResult(c.fact));
+    else {
+      for (let k = c.resultsStart; k < c.resultsEnd; k++) {
+        const ref = this.resultRef.at(k);
+        results.push(ref >= 0 ? this.records[ref]! : t.actions[-1 - ref]!.derivedResult(this.resultFact.at(k)));
+      }
+    }
+    const base = { rule_id: t.rule.id, rule_name: t.rule.name, fact_id: c.fact };
     if (t.patterns === null) return { ...base, actions_executed: results };
-    return { ...base, fact_ids: this.factIds(i), actions_executed: results };
+    return { ...base, fact_ids: this.factIds(c), actions_executed: results };
   }
 
-  /** The bound fact ids of multi-fact firing i. */
-  factIds(i: number): number[] {
-    const start = this.idsStart[i]!;
-    if (start < 0) return [];
-    const n = this.network.terminals[this.terminal[i]!]!.patterns!.bound.length;
-    return Array.from(this.ids.subarray(start, start + n));
+  /** The bound fact ids of the cursor's (multi-fact) firing. */
+  factIds(c: FiringCursor): number[] {
+    if (c.idsStart < 0) return [];
+    const n = this.network.terminals[c.terminal]!.patterns!.bound.length;
+    const out = new Array<number>(n);
+    for (let j = 0; j < n; j++) out[j] = this.ids.at(c.idsStart + j);
+    return out;
   }
 
   /** Forgets the firings logged so far (after they were written), keeping the columns. */
   clear(): void {
     this.length = 0;
-    this.idCount = 0;
-    this.committedIds = 0;
+    this.open = false;
+    this.runFactId = NaN;
+    this.truncate(0, 0, 0, 0);
     this.records.length = 0;
-    this.committedRecords = 0;
-    this.resultCount = 0;
-    this.resultsStart[0] = 0;
   }
+
+  /** The open firing gets extras: results before `position` were derived on its fact. */
+  private startExtra(position: number): void {
+    this.openExtra = true;
+    const i = this.length;
+    this.code.set(i, this.code.at(i) | EXTRA);
+    this.extraFiring.push(i);
+    this.extraIds.push(-1);
+    this.extraResults.push(this.resultRef.length);
+    for (let p = 0; p < position; p++) {
+      this.resultRef.push(-1 - p);
+      this.resultFact.push(this.openFact);
+    }
+  }
+
+  /** Drops the firing begun and not committed. */
+  private dropOpen(): void {
+    this.open = false;
+    const runs = this.runStart.length > 0 && this.runStart.at(this.runStart.length - 1) === this.length ? this.runStart.length - 1 : this.runStart.length;
+    const extras = this.openExtra ? this.extraFiring.length - 1 : this.extraFiring.length;
+    let ids = this.ids.length;
+    let results = this.resultRef.length;
+    if (this.openExtra) {
+      const idsStart = this.extraIds.at(extras);
+      if (idsStart >= 0) ids = idsStart;
+      results = this.extraResults.at(extras);
+      for (let k = results; k < this.resultRef.length; k++) {
+        const ref = this.resultRef.at(k);
+        if (ref >= 0) {
+          this.records.length = ref;
+          break;
+        }
+      }
+    }
+    this.truncate(runs, extras, ids, results);
+  }
+
+  private truncate(runs: number, extras: number, ids: number, results: number): void {
+    this.code.truncate(this.length);
+    this.runFact.truncate(runs);
+    this.runStart.truncate(runs);
+    this.extraFiring.truncate(extras);
+    this.extraIds.truncate(extras);
+    this.extraResults.truncate(extras);
+    this.ids.truncate(ids);
+    this.resultRef.truncate(results);
+    this.resultFact.truncate(results);
+  }
+
+  private readExtra(c: FiringCursor, e: number): void {
+    c.idsStart = this.extraIds.at(e);
+    c.resultsStart = this.extraResults.at(e);
+    c.resultsEnd = e + 1 < this.extraFiring.length ? this.extraResults.at(e + 1) : this.resultRef.length;
+  }
+}
+
+/** The last index j < n with column[j] ≤ i (columns of firing indexes are increasing); -1 if none. */
+function lastAtOrBefore(column: Column<Int32Array>, n: number, i: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (column.at(mid) <= i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }

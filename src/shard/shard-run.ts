@@ -11,7 +11,7 @@ import { UsageError } from '../model/errors.js';
 import { FIRST_CREATED_ID, type Fact } from '../model/fact.js';
 import type { Rule } from '../model/types.js';
 import { ByteWriter } from '../io/byte-writer.js';
-import type { FiringLog } from '../rete/firing-log.js';
+import type { FiringCursor, FiringLog } from '../rete/firing-log.js';
 import type { Network } from '../rete/network.js';
 import type { Session } from '../rete/session.js';
 import { analyzePartition, partitionSignature } from './partition.js';
@@ -127,8 +127,10 @@ export class ShardRun {
     const steps = this.steps;
     let s = 0;
     let from = 0;
+    const c = log.cursor();
     for (let i = 0; i < log.length; i++) {
-      if (this.ended) w.text(this.endKey(log, i));
+      log.next(c);
+      if (this.ended) w.text(this.endKey(log, c));
       else if (s < steps.length && steps[s]!.at === i) {
         w.text(stepMarker(steps[s]!.position, steps[s]!.created));
         s++;
@@ -146,10 +148,10 @@ export class ShardRun {
     return trailerLine({ firings: this.firings, created: session.stats.factsCreated });
   }
 
-  /** The marker of end-of-input firing i: its rule's rank, its bound facts, the facts it created. */
-  private endKey(log: FiringLog, i: number): string {
-    const t = this.network.terminals[log.terminal[i]!]!;
-    const ids = t.patterns === null ? [log.fact[i]!] : log.factIds(i);
+  /** The marker of the cursor's end-of-input firing: its rule's rank, its bound facts, the facts it created. */
+  private endKey(log: FiringLog, c: FiringCursor): string {
+    const t = this.network.terminals[c.terminal]!;
+    const ids = t.patterns === null ? [c.fact] : log.factIds(c);
     let ambiguous = false;
     const refs = ids.map((id) => {
       if (id >= FIRST_CREATED_ID) return -((id - this.createdIds.first) / this.createdIds.step) - 1;
@@ -157,8 +159,8 @@ export class ShardRun {
       return this.positionOf.get(id) ?? id;
     });
     let created = 0;
-    for (let k = log.resultsStart[i]!; k < log.resultsStart[i + 1]!; k++) {
-      const ref = log.resultRef[k]!;
+    for (let k = c.resultsStart; k < c.resultsEnd; k++) {
+      const ref = log.resultRefAt(k);
       if (ref >= 0 && 'FactCreated' in log.records[ref]!) created++;
     }
     return endMarker(t.rank, refs, created, ambiguous);

@@ -1,0 +1,84 @@
+// A typed column that grows in fixed chunks: appending never copies what is written, and no
+// memory is touched beyond the chunk being filled. Used by the firing log, which may hold
+// millions of entries.
+//
+// Why not one array that doubles: on this machine the first write to a fresh page of memory
+// costs about 13 µs (16 MiB first touched in 52 ms, touched again in 0.1 ms), and doubling
+// touches twice the final size (the copies) while the final array is up to half empty. On
+// bench enterprise 1M engine-only (1.6M firings) the doubling columns touched ~130 MB: about
+// half of the run's time.
+
+/** Entries per full chunk (64 KiB of Int32, 128 KiB of Float64). */
+const SHIFT = 14;
+const CHUNK = 1 << SHIFT;
+const MASK = CHUNK - 1;
+/**
+ * The first chunk starts this small and doubles up to CHUNK: a server session logs a
+ * firing or two, and eight elements (64 bytes) keep the array inside V8's heap (a larger
+ * typed array gets a backing store of its own, whose allocation and finalization made
+ * creating a log 2% of a server's time).
+ */
+const FIRST = 8;
+
+type Typed = Int32Array | Float64Array;
+
+export class Column<T extends Typed> {
+  private readonly make: new (
+    n: number,
+  ) => T;
+  /** chunks[j] holds entries j·CHUNK …; only the first may be shorter than CHUNK. */
+  private readonly chunks: T[];
+  private last: T;
+  /** Entries written (and not truncated away). */
+  length = 0;
+  /** One past the last entry the chunks have room for. */
+  private end: number;
+
+  constructor(make: new (n: number) => T) {
+    this.make = make;
+    this.last = new make(FIRST);
+    this.chunks = [this.last];
+    this.end = FIRST;
+  }
+
+  push(v: number): void {
+    const n = this.length;
+    if (n === this.end) this.extend();
+    this.last[n & MASK] = v;
+    this.length = n + 1;
+  }
+
+  at(i: number): number {
+    return this.chunks[i >>> SHIFT]![i & MASK]!;
+  }
+
+  /** Overwrites entry i (< length). */
+  set(i: number, v: number): void {
+    this.chunks[i >>> SHIFT]![i & MASK] = v;
+  }
+
+  /** Forgets the entries from n on; the chunks stay for the next ones. */
+  truncate(n: number): void {
+    this.length = n;
+    const j = n === 0 ? 0 : (n - 1) >>> SHIFT;
+    this.last = this.chunks[j]!;
+    this.end = j * CHUNK + this.last.length;
+  }
+
+  private extend(): void {
+    const j = this.length >>> SHIFT;
+    if (j === 0) {
+      // Only the first chunk grows, by doubling, up to CHUNK; then chunks are added whole.
+      const grown = new this.make(this.last.length * 2);
+      grown.set(this.last);
+      this.last = this.chunks[0] = grown;
+    } else if (j < this.chunks.length) {
+      // Truncated earlier: the next chunk is already there.
+      this.last = this.chunks[j]!;
+    } else {
+      this.last = new this.make(CHUNK);
+      this.chunks.push(this.last);
+    }
+    this.end = j * CHUNK + this.last.length;
+  }
+}
