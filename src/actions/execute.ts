@@ -3,7 +3,7 @@
 // Logged result with the reason; it never throws. Compiled actions hold no run state: the
 // session passes its working memory in, with the fact acted on and the facts the rule bound.
 
-import { rootField, writePath } from '../model/path.js';
+import { compileSetter, rootField, writePath, type FieldSetter } from '../model/path.js';
 import type { Action, ActionResult, ActionValue, JreEvent, Rule } from '../model/types.js';
 import { cloneValue, describeValue, isFloat, kindOf, makeNumber, toNumber, type FieldMap, type Value } from '../model/value.js';
 import { getCalculator, type Calculator } from './calculators.js';
@@ -125,15 +125,15 @@ class LogAction extends CompiledAction {
 class SetFieldAction extends CompiledAction {
   private readonly field: string;
   private readonly root: string;
-  /** A plain field name: one property store, no path walk. */
-  private readonly plain: boolean;
+  /** For a plain field name: one property store, no path walk (else null). */
+  private readonly store: FieldSetter | null;
   private readonly value: ValueOf;
   private readonly scope: ActionScope;
   constructor(field: string, value: ActionValue, scope: ActionScope) {
     super();
     this.field = field;
     this.root = rootField(field);
-    this.plain = field.indexOf('.') < 0 && !(field in Object.prototype);
+    this.store = field.indexOf('.') < 0 && !(field in Object.prototype) ? compileSetter(field) : null;
     this.value = new ValueOf(value, scope);
     this.scope = scope;
   }
@@ -144,7 +144,7 @@ class SetFieldAction extends CompiledAction {
     if (value === undefined) return v.missing('SetField', target);
     const fact = target.fact;
     if (this.guard) wm.willChange(target);
-    if (this.plain) fact.fields[this.field] = value;
+    if (this.store !== null) this.store(fact.fields, value);
     else if (!writePath(fact.fields, this.field, value)) {
       return logged(`SetField: cannot set "${this.field}" on fact ${fact.id}: a non-object value is in the way`);
     }

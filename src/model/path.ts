@@ -36,6 +36,35 @@ export function compilePath(path: string): FieldReader {
   };
 }
 
+export type FieldSetter = (fields: FieldMap, value: Value) => void;
+
+const setters = new Map<string, FieldSetter>();
+
+/**
+ * A store of one plain field name (no dots, not inherited: see `inherited`), made once per
+ * name and shared. It is generated code with the name as a string literal (`o["calc_1"] = v`,
+ * the literal written by JSON.stringify, so no name can be anything but a string), because
+ * V8 compiles that as a named store: an object keeps fast properties up to 128 of them added
+ * that way, where a store with a variable key (`o[name] = v`) turns it into a hash table
+ * after 12, and adding to a hash table goes through the runtime. Measured adding 50 to 150
+ * fields to 32K of 1M facts (bench enterprise's writes, 1.6M stores): 350 ms with a variable
+ * key, 90–190 ms generated. Where code generation is disallowed the variable-key store is used.
+ */
+export function compileSetter(name: string): FieldSetter {
+  let set = setters.get(name);
+  if (set === undefined) {
+    try {
+      set = new Function('o', 'v', `o[${JSON.stringify(name)}] = v;`) as FieldSetter;
+    } catch {
+      set = (fields, value) => {
+        fields[name] = value;
+      };
+    }
+    setters.set(name, set);
+  }
+  return set;
+}
+
 /** Reads a path without compiling it (for one-off reads outside the hot path). */
 export function readPath(fields: FieldMap, path: string): Value | undefined {
   const whole = own(fields, path);

@@ -2,7 +2,7 @@
 // themselves contain dots (matched whole first, docs/input.md), and writing at a path.
 
 import { describe, it, expect } from 'vitest';
-import { compilePath, readPath, rootField, writePath } from '../../src/model/path.js';
+import { compilePath, compileSetter, readPath, rootField, writePath } from '../../src/model/path.js';
 import { DateValue, FloatValue, type FieldMap } from '../../src/model/value.js';
 
 /** Reads through both entry points and checks they agree. */
@@ -126,5 +126,38 @@ describe('writePath', () => {
       expect(writePath(f, p, v)).toBe(true);
       expect(readPath(f, p)).toBe(v);
     }
+  });
+});
+
+describe('compileSetter', () => {
+  it('stores exactly the named field, whatever characters the name holds', () => {
+    const names = [
+      'calc_1',
+      'a b',
+      'quote"name',
+      "single'q",
+      'back\\slash',
+      'line\nbreak',
+      '"]; globalThis.pwned = 1; //',
+      '\u2028sep',
+      '\ud800lone',
+      '123',
+      'é',
+    ];
+    for (const name of names) {
+      const fields: FieldMap = { keep: 1 };
+      compileSetter(name)(fields, 'v');
+      expect(Object.keys(fields)).toEqual(name === '123' ? ['123', 'keep'] : ['keep', name]);
+      expect(fields[name]).toBe('v');
+    }
+    expect((globalThis as { pwned?: number }).pwned).toBeUndefined();
+  });
+
+  it('is made once per name, and overwrites like an assignment', () => {
+    expect(compileSetter('x')).toBe(compileSetter('x'));
+    const fields: FieldMap = { x: 1, y: 2 };
+    compileSetter('x')(fields, 3);
+    expect(fields).toEqual({ x: 3, y: 2 });
+    expect(Object.keys(fields)).toEqual(['x', 'y']);
   });
 });
