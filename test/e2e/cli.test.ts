@@ -159,6 +159,12 @@ describe('the fixtures (fixtures/rules.json × fixtures/facts.ndjson)', () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
+  it('writes the same where code generation from strings is disallowed (field stores fall back)', async () => {
+    const r = await cli(['run', '--quiet', '--rules', fixtureRules, fixtureFacts], { env: { NODE_OPTIONS: '--disallow-code-generation-from-strings' } });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe((await fixtureRunQuiet()).stdout);
+  });
+
   it('fires each rule at most once per fact, in input order, by salience then rule id (§6)', () => {
     const pairs = new Set<string>();
     for (const f of firings) {
