@@ -15,6 +15,7 @@ import { Activation, Agenda } from './agenda.js';
 import { collect } from './alpha-node.js';
 import type { BetaSink } from './beta-node.js';
 import { BetaNetwork, type NodeMemoryStats } from './beta-network.js';
+import { Candidates } from './candidates.js';
 import type { DeferredCondition } from './deferred/index.js';
 import type { FiringLog } from './firing-log.js';
 import type { Network } from './network.js';
@@ -97,7 +98,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   private readonly pendingMarks: Int32Array;
   private stamp = 0;
   /** Per terminal with end-of-input conditions: its candidate facts and their observation tokens. */
-  private readonly candidates = new Map<Terminal, { facts: Wme[]; tokens: number[] }>();
+  private readonly candidates = new Map<Terminal, Candidates>();
   private readonly tokens: number[] = [];
   /** This session's instances of the network's end-of-input conditions (they hold its groups and windows). */
   private readonly deferred: readonly DeferredCondition[];
@@ -140,7 +141,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     };
     this.marks = new Int32Array(n);
     this.pendingMarks = new Int32Array(n);
-    for (const t of network.deferredTerminals) this.candidates.set(t, { facts: [], tokens: [] });
+    for (const t of network.deferredTerminals) this.candidates.set(t, new Candidates(t.deferred!.length));
     const run = { runStartMs: options.runStartMs ?? Date.now(), m: this.stats.mismatches };
     this.deferred = network.deferred.map((d) => d.instantiate(run));
     this.beta = network.beta === null ? null : new BetaNetwork(network.beta, this, this.stats.mismatches, plan.betaRetracts, plan.linkTokens);
@@ -177,14 +178,13 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     if (this.beta !== null) this.beta.open();
     if (this.plan.hasDeferred) {
       if (this.plan.observeAtEnd) for (const w of this.retained) if (!w.retracted) this.observe(w);
-      for (const [t, c] of this.candidates) {
-        const k = t.deferred!.length;
-        for (let i = 0; i < c.facts.length; i++) {
-          const w = c.facts[i]!;
-          if (w.retracted) continue;
-          let holds = true;
-          for (let j = 0; j < k && holds; j++) holds = this.deferred[t.deferred![j]!]!.holds(w.fact, c.tokens[i * k + j]!);
-          if (holds) this.activate(t, w);
+      if (this.plan.direct) this.fireCandidates();
+      else {
+        for (const [t, c] of this.candidates) {
+          for (let i = 0; i < c.records.length; i++) {
+            const w = c.records.at(i);
+            if (!w.retracted && this.holds(t, c, i, w.fact)) this.activate(t, w);
+          }
         }
       }
       this.candidates.clear();
@@ -332,8 +332,48 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
       const t = matched[i]!;
       if (t.deferred === null) continue;
       const c = this.candidates.get(t)!;
-      c.facts.push(w);
+      // Without a record: nothing can happen to it before the end (see Candidates).
+      if (this.reused !== null) {
+        c.facts.push(w.fact);
+        c.seqs.push(w.seq);
+      } else c.records.push(w);
       for (const k of t.deferred) c.tokens.push(tokens[k]!);
+    }
+  }
+
+  /** Whether candidate i of terminal t passes t's end-of-input conditions. */
+  private holds(t: Terminal, c: Candidates, i: number, fact: Fact): boolean {
+    const ks = t.deferred!;
+    const base = i * c.conditions;
+    for (let j = 0; j < ks.length; j++) if (!this.deferred[ks[j]!]!.holds(fact, c.tokens.at(base + j))) return false;
+    return true;
+  }
+
+  /**
+   * End-of-input firings when no firing can add or cancel an activation (plan.direct): in
+   * agenda order without the agenda (rules by rank, each rule's candidates in insertion
+   * order); candidates kept without a record fire on one record made for them.
+   */
+  private fireCandidates(): void {
+    const byRank = [...this.candidates.keys()].sort((a, b) => a.rank - b.rank);
+    let record: Wme | null = null;
+    for (const t of byRank) {
+      const c = this.candidates.get(t)!;
+      for (let i = 0; i < c.records.length; i++) {
+        const w = c.records.at(i);
+        if (!w.retracted && this.holds(t, c, i, w.fact)) this.fire(t, w, null);
+      }
+      for (let i = 0; i < c.facts.length; i++) {
+        const fact = c.facts.at(i);
+        if (!this.holds(t, c, i, fact)) continue;
+        if (record === null) record = new Wme(fact, c.seqs.at(i));
+        else {
+          record.fact = fact;
+          record.seq = c.seqs.at(i);
+          record.fields = fact.fields;
+        }
+        this.fire(t, record, null);
+      }
     }
   }
 

@@ -1,10 +1,10 @@
-// The chunked typed column under the firing log (src/rete/column.ts): whatever sequence of
+// The chunked columns under the firing log and end-of-input candidates (src/rete/column.ts): whatever sequence of
 // appends, overwrites and truncations, it reads back as a plain array would, across the first
 // chunk's doublings and the boundaries of whole chunks (16,384 entries).
 
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { Column } from '../../src/rete/column.js';
+import { Column, List } from '../../src/rete/column.js';
 
 type Op = { kind: 'push'; count: number } | { kind: 'truncate'; to: number } | { kind: 'set'; at: number };
 
@@ -56,5 +56,13 @@ describe('Column', () => {
     col.push(-1);
     col.push(-2);
     expect([col.at(16_383), col.at(16_384), col.at(16_385), col.length]).toEqual([16_383, -1, -2, 16_386]);
+  });
+
+  it('List reads back the objects pushed, across chunk boundaries', () => {
+    const list = new List<{ i: number }>();
+    const n = 2 * 16_384 + 3;
+    for (let i = 0; i < n; i++) list.push({ i });
+    expect(list.length).toBe(n);
+    for (const i of [0, 16_383, 16_384, 16_385, 32_767, 32_768, n - 1]) expect(list.at(i).i).toBe(i);
   });
 });

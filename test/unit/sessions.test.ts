@@ -204,12 +204,104 @@ describe('the run plan', () => {
     actions: [log('big')],
   };
 
-  it('reuses one record for input facts only where nothing keeps it: not with end-of-input rules', () => {
+  it('reuses one record for input facts where nothing keeps it; end-of-input candidates then keep the fact', () => {
     const simple = compileRules([{ id: 1, name: 's', conditions: [eq('a', 1)], actions: [set('b', 2)] }]).network;
     expect(new Session(simple).plan).toMatchObject({ direct: true, retainFacts: false, reuseRecord: true });
     expect(new Session(simple, { onFactDone: () => {} }).plan.reuseRecord).toBe(true);
     const deferred = compileRules([agg]).network;
-    expect(new Session(deferred).plan).toMatchObject({ direct: true, retainFacts: false, hasDeferred: true, reuseRecord: false });
+    expect(new Session(deferred).plan).toMatchObject({ direct: true, retainFacts: false, hasDeferred: true, reuseRecord: true });
+    expect(new Session(deferred, { onFactDone: () => {} }).plan).toMatchObject({ direct: true, retainFacts: true, reuseRecord: false });
+  });
+
+  it('end-of-input firings match a naive evaluation, with candidates kept as facts, as records, or through the agenda', () => {
+    // Without final facts asked for, candidates keep their facts and fire in rank order
+    // without the agenda; with them, they keep records; a (never firing) delete rule makes
+    // the run go through the agenda. All three must give the naive evaluation's firings.
+    type Spec = { salience: number; kind: 'Sum' | 'Count' | 'Max'; over: number; stream: boolean; onlyA: boolean };
+    type In = { g: string; v: number | null | string; t: number };
+    const value = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constant(null), fc.constant('x'));
+    const factArb = fc.record({ g: fc.constantFrom('a', 'b', 'c'), v: value, t: fc.integer({ min: 0, max: 200_000 }) });
+    const ruleArb = fc.record({
+      salience: fc.integer({ min: -2, max: 2 }),
+      kind: fc.constantFrom('Sum' as const, 'Count' as const, 'Max' as const),
+      over: fc.integer({ min: 0, max: 12 }),
+      stream: fc.boolean(),
+      onlyA: fc.boolean(),
+    });
+    const T0 = Date.UTC(2026, 0, 1);
+    const SIZE = 60_000;
+    const ADVANCE = 30_000;
+    const aggregate = (kind: Spec['kind'], vs: In['v'][], stream: boolean): number | null => {
+      if (kind === 'Count') return stream ? vs.length : vs.filter((v) => v !== null).length;
+      const nums = vs.filter((v): v is number => typeof v === 'number');
+      if (kind === 'Sum') return nums.reduce((a, b) => a + b, 0);
+      return nums.length === 0 ? null : Math.max(...nums);
+    };
+    const naive = (specs: Spec[], facts: In[]): string[] => {
+      const order = specs.map((r, i) => ({ ...r, id: i + 1 })).sort((a, b) => b.salience - a.salience || a.id - b.id);
+      const out: string[] = [];
+      for (const r of order) {
+        facts.forEach((f, i) => {
+          if (r.onlyA && f.g !== 'a') return;
+          let values: In['v'][][];
+          if (r.stream) {
+            const ts = T0 + f.t * 1000;
+            values = [];
+            for (let k = Math.floor((ts - SIZE) / ADVANCE) + 1; k <= Math.floor(ts / ADVANCE); k++) {
+              values.push(facts.filter((o) => T0 + o.t * 1000 >= k * ADVANCE && T0 + o.t * 1000 < k * ADVANCE + SIZE).map((o) => o.v));
+            }
+          } else values = [facts.filter((o) => o.g === f.g).map((o) => o.v)];
+          if (values.some((vs) => (aggregate(r.kind, vs, r.stream) ?? -Infinity) > r.over)) out.push(`${r.id}:${i}`);
+        });
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.array(ruleArb, { minLength: 1, maxLength: 4 }), fc.array(factArb, { maxLength: 40 }), (specs, facts) => {
+        const rules: Json[] = specs.map((r, i) => ({
+          id: i + 1,
+          name: `r${i + 1}`,
+          salience: r.salience,
+          conditions: [
+            ...(r.onlyA ? [eq('g', 'a')] : []),
+            r.stream
+              ? {
+                  window_spec: { Sliding: { size_ms: SIZE, advance_ms: ADVANCE } },
+                  aggregation: r.kind === 'Count' ? 'Count' : { [r.kind]: { field: 'v' } },
+                  filter: null,
+                  having: { field: 'x', operator: 'GreaterThan', value: r.over },
+                  alias: 'x',
+                }
+              : {
+                  aggregation_type: r.kind,
+                  source_field: 'v',
+                  group_by: ['g'],
+                  having: { field: 'x', operator: 'GreaterThan', value: r.over },
+                  alias: 'x',
+                  window: null,
+                },
+          ],
+          actions: [set(`seen${i + 1}`, true)],
+        }));
+        const never = { id: 99, name: 'never', salience: -9, conditions: [eq('g', 'none')], actions: [act('DeleteFact', { fact_id_field: 'g' })] };
+        const run = (rs: Json[], withFacts: boolean) => {
+          const { network } = compileRules(rs);
+          const firings: Firing[] = [];
+          const s = new Session(network, { onFiring: (f) => firings.push(f), ...(withFacts ? { onFactDone: () => {} } : {}) });
+          expect(s.plan.direct).toBe(rs.length === rules.length);
+          facts.forEach((f, i) => {
+            s.insert(decodeFact({ id: i, g: f.g, v: f.v, timestamp: new Date(T0 + f.t * 1000).toISOString() }, i));
+          });
+          s.end();
+          return brief(firings);
+        };
+        const expected = naive(specs, facts);
+        expect(run(rules, false)).toEqual(expected);
+        expect(run(rules, true)).toEqual(expected);
+        expect(run([...rules, never], false)).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('an end-of-input rule fires on the facts it was decided for, without final facts asked for', () => {
