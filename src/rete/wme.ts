@@ -41,6 +41,25 @@ export interface TokenOwner {
   ownedRemoved(t: Token): void;
 }
 
+// Wme flag bits.
+const RETRACTED = 1;
+const DIRTY = 2;
+const ACTIVE = 4;
+
+/**
+ * What a Wme needs only in some runs (pending activations and fired rules when facts can be
+ * matched again or deleted, a second alpha memory, linked tokens): made when first set, so
+ * the record every held fact has stays 7 fields (80 bytes instead of 128; on bench join 1M
+ * the records are held for every fact to the end).
+ */
+class WmeLinks {
+  fired: number[] | null = null;
+  pending: PendingActivation[] | null = null;
+  more: number[] | null = null;
+  firstChild: Token | null = null;
+  firstToken: Token | null = null;
+}
+
 export class Wme implements PartialMatch {
   /** The fact (reassigned only when the session reuses one record for every input fact: RunPlan.reuseRecord). */
   fact: Fact;
@@ -53,24 +72,13 @@ export class Wme implements PartialMatch {
    * some pattern reads takes it out first), so keys computed at removal equal those at insertion.
    */
   fields: FieldMap;
-  retracted = false;
-  /** Queued for re-propagation after the current firing. */
-  dirty = false;
-  /** Terminal indexes of the single-fact rules that fired on it (kept when it can re-propagate). */
-  fired: number[] | null = null;
-  /** Activations waiting on it (kept when they can be cancelled). */
-  pending: PendingActivation[] | null = null;
-  /** In the beta network now: as the first pattern's match, it is passed on while active. */
-  active = false;
+  /** RETRACTED, DIRTY and ACTIVE (see their accessors). */
+  private flags = 0;
   /** Bumped each time it leaves the beta network: activations made on it before are stale. */
   gen = 0;
-  /** The id of the first alpha memory holding it (-1: none), and of the others (null while there are none). */
+  /** The id of the first alpha memory holding it (-1: none); the others are in `more`. */
   memory = -1;
-  more: number[] | null = null;
-  /** Tokens extending it (it is their parent), linked through Token.prevSibling/nextSibling. */
-  firstChild: Token | null = null;
-  /** Tokens binding it as a later pattern's fact, linked through Token.prevOfWme/nextOfWme. */
-  firstToken: Token | null = null;
+  private links: WmeLinks | null = null;
 
   constructor(fact: Fact, seq: number) {
     this.fact = fact;
@@ -81,6 +89,67 @@ export class Wme implements PartialMatch {
   /** As a one-fact partial match: the first pattern's fact is itself. */
   factAt(): Wme {
     return this;
+  }
+
+  get retracted(): boolean {
+    return (this.flags & RETRACTED) !== 0;
+  }
+  set retracted(v: boolean) {
+    this.flags = v ? this.flags | RETRACTED : this.flags & ~RETRACTED;
+  }
+  /** Queued for re-propagation after the current firing. */
+  get dirty(): boolean {
+    return (this.flags & DIRTY) !== 0;
+  }
+  set dirty(v: boolean) {
+    this.flags = v ? this.flags | DIRTY : this.flags & ~DIRTY;
+  }
+  /** In the beta network now: as the first pattern's match, it is passed on while active. */
+  get active(): boolean {
+    return (this.flags & ACTIVE) !== 0;
+  }
+  set active(v: boolean) {
+    this.flags = v ? this.flags | ACTIVE : this.flags & ~ACTIVE;
+  }
+
+  private linked(): WmeLinks {
+    if (this.links === null) this.links = new WmeLinks();
+    return this.links;
+  }
+  /** Terminal indexes of the single-fact rules that fired on it (kept when it can re-propagate). */
+  get fired(): number[] | null {
+    return this.links === null ? null : this.links.fired;
+  }
+  set fired(v: number[] | null) {
+    if (v !== null || this.links !== null) this.linked().fired = v;
+  }
+  /** Activations waiting on it (kept when they can be cancelled). */
+  get pending(): PendingActivation[] | null {
+    return this.links === null ? null : this.links.pending;
+  }
+  set pending(v: PendingActivation[] | null) {
+    if (v !== null || this.links !== null) this.linked().pending = v;
+  }
+  /** The ids of the alpha memories holding it besides `memory` (null while there are none). */
+  get more(): number[] | null {
+    return this.links === null ? null : this.links.more;
+  }
+  set more(v: number[] | null) {
+    if (v !== null || this.links !== null) this.linked().more = v;
+  }
+  /** Tokens extending it (it is their parent), linked through Token.prevSibling/nextSibling. */
+  get firstChild(): Token | null {
+    return this.links === null ? null : this.links.firstChild;
+  }
+  set firstChild(v: Token | null) {
+    if (v !== null || this.links !== null) this.linked().firstChild = v;
+  }
+  /** Tokens binding it as a later pattern's fact, linked through Token.prevOfWme/nextOfWme. */
+  get firstToken(): Token | null {
+    return this.links === null ? null : this.links.firstToken;
+  }
+  set firstToken(v: Token | null) {
+    if (v !== null || this.links !== null) this.linked().firstToken = v;
   }
 }
 
