@@ -83,10 +83,15 @@ export class Column<T extends Typed> {
   }
 }
 
+/** Entries per chunk of a List: 4,096 references (32 KiB) stay a regular heap object. */
+const LIST_SHIFT = 12;
+const LIST_CHUNK = 1 << LIST_SHIFT;
+const LIST_MASK = LIST_CHUNK - 1;
+
 /**
  * A list of object references that grows in chunks, for lists of millions that only grow:
  * a plain array that long grows by reallocating and copying itself in V8's large-object
- * space, each time on fresh memory.
+ * space, each time on fresh memory. Chunks are made whole (no growth inside one).
  */
 export class List<T> {
   private readonly chunks: T[][] = [];
@@ -94,16 +99,16 @@ export class List<T> {
   length = 0;
 
   push(v: T): void {
-    if ((this.length & MASK) === 0 && this.length > 0) {
+    const o = this.length & LIST_MASK;
+    if (o === 0) {
+      this.last = new Array<T>(LIST_CHUNK);
       this.chunks.push(this.last);
-      this.last = [];
     }
-    this.last.push(v);
+    this.last[o] = v;
     this.length++;
   }
 
   at(i: number): T {
-    const j = i >>> SHIFT;
-    return (j === this.chunks.length ? this.last : this.chunks[j]!)[i & MASK]!;
+    return this.chunks[i >>> LIST_SHIFT]![i & LIST_MASK]!;
   }
 }

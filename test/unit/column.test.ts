@@ -63,6 +63,6 @@ describe('Column', () => {
     const n = 2 * 16_384 + 3;
     for (let i = 0; i < n; i++) list.push({ i });
     expect(list.length).toBe(n);
-    for (const i of [0, 16_383, 16_384, 16_385, 32_767, 32_768, n - 1]) expect(list.at(i).i).toBe(i);
+    for (let i = 0; i < n; i++) if (list.at(i).i !== i) expect(list.at(i).i).toBe(i);
   });
 });
