@@ -133,7 +133,8 @@ export class ChunkScanner {
 
   /** What the last string or number scan found. */
   private readonly lx = new Lexeme();
-  private lastDate = '';
+  /** The last valid date text checked and its epoch ms (null: none yet; '' is a text, and no date). */
+  private lastDate: string | null = null;
 
   constructor(plan: ScanPlan) {
     this.plan = plan;
