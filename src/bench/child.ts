@@ -4,9 +4,12 @@
 //   {"type":"compiled",...} {"type":"run",...}* then {"type":"done","measurement":{...}}
 //   or {"type":"unsupported","message"} / {"type":"wrong","message"} (exit 7).
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode } from '../model/errors.js';
-import { measureEngine, type EngineEvent } from './engine-run.js';
+import { measureEngine, type EngineEvent, type RunHooks } from './engine-run.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
 
 function send(msg: object): void {
@@ -20,6 +23,7 @@ function main(): number {
       size: { type: 'string' },
       runs: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '1' },
+      'cpu-prof-dir': { type: 'string' },
     },
   });
   const w = WORKLOADS[values.workload as WorkloadName];
@@ -30,7 +34,9 @@ function main(): number {
     process.stderr.write(`bench-child: bad arguments ${JSON.stringify(values)}\n`);
     return ExitCode.USAGE;
   }
-  const outcome = measureEngine(w, size, runs, warmup, (e: EngineEvent) => send(e));
+  const dir = values['cpu-prof-dir'];
+  const hooks = dir === undefined ? null : profiler(dir, `${w.name}-${size}`);
+  const outcome = measureEngine(w, size, runs, warmup, (e: EngineEvent) => send(e), hooks);
   switch (outcome.kind) {
     case 'ok':
       send({ type: 'done', measurement: outcome.measurement });
@@ -42,6 +48,35 @@ function main(): number {
       send({ type: 'wrong', message: outcome.message });
       return ExitCode.BENCH_CHECK;
   }
+}
+
+/**
+ * CPU profiles of the timed sections, written as DIR/NAME-runK.cpuprofile (the format of
+ * node --cpu-prof, without the facts built before each run). The in-process inspector
+ * answers synchronously, so the timed section stays synchronous.
+ */
+function profiler(dir: string, name: string): RunHooks {
+  mkdirSync(dir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  const post = (method: string): unknown => {
+    let out: unknown;
+    session.post(method, (err, result) => {
+      if (err) throw err;
+      out = result;
+    });
+    return out;
+  };
+  post('Profiler.enable');
+  // 100 µs (node --cpu-prof samples every 1 ms): a 100K run takes tens of milliseconds.
+  session.post('Profiler.setSamplingInterval', { interval: 100 });
+  return {
+    start: () => post('Profiler.start'),
+    stop: (run) => {
+      const { profile } = post('Profiler.stop') as { profile: unknown };
+      writeFileSync(join(dir, `${name}-run${run + 1}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
 }
 
 try {

@@ -53,7 +53,20 @@ export function compileWorkload(
 
 const heapUsed = () => getHeapStatistics().used_heap_size;
 
-export function measureEngine(w: Workload, size: number, runs: number, warmup: number, onEvent: (e: EngineEvent) => void = () => {}): EngineOutcome {
+/** Called around the timed section of each measured run (bench --cpu-prof profiles it). */
+export interface RunHooks {
+  start(run: number): void;
+  stop(run: number): void;
+}
+
+export function measureEngine(
+  w: Workload,
+  size: number,
+  runs: number,
+  warmup: number,
+  onEvent: (e: EngineEvent) => void = () => {},
+  hooks: RunHooks | null = null,
+): EngineOutcome {
   const gc = (globalThis as { gc?: () => void }).gc;
   const collect = () => gc?.();
   const compiled = compileWorkload(w, size);
@@ -84,11 +97,13 @@ export function measureEngine(w: Workload, size: number, runs: number, warmup: n
 
     // The firings are kept, as `run` keeps them (the session's compact log), not just counted.
     let log: FiringLog | null = new FiringLog(compiled.network);
+    if (hooks !== null && phase === 'measure') hooks.start(r - warmup);
     const t0 = performance.now();
     const session = new Session(compiled.network, { log });
     for (let i = 0; i < input.length; i++) session.insert(input[i]!);
     session.end();
     const ms = performance.now() - t0;
+    if (hooks !== null && phase === 'measure') hooks.stop(r - warmup);
 
     const after = heapUsed();
     if (after > peakHeap) peakHeap = after;

@@ -34,6 +34,8 @@ export interface BenchPlan {
   readonly bin: string;
   readonly version: string;
   readonly childNodeFlags?: readonly string[];
+  /** Write a CPU profile of each measured engine-only run (its timed section only) here. */
+  readonly cpuProfileDir?: string;
   /** End to end with `run`'s default reader (auto), one of the two, or both alternated. */
   readonly reader?: 'auto' | 'projected' | 'whole' | 'both';
 }
@@ -91,6 +93,7 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
           runs: plan.runs,
           warmup: plan.warmup,
           nodeFlags: plan.childNodeFlags,
+          cpuProfileDir: plan.cpuProfileDir,
           onEvent: (e) => {
             if (e.type === 'run') progress({ kind: 'step', label: `${label} engine ${e.phase === 'warmup' ? 'warm-up' : `run ${e.index + 1}/${plan.runs}`}` });
           },

@@ -20,6 +20,8 @@ export interface SpawnEngineOptions {
   readonly warmup: number;
   /** Extra node flags for the child (e.g. --max-old-space-size=8192). */
   readonly nodeFlags?: readonly string[];
+  /** The child writes a CPU profile of each measured run's timed section here. */
+  readonly cpuProfileDir?: string;
   readonly onEvent?: (e: EngineEvent) => void;
 }
 
@@ -36,6 +38,7 @@ export async function spawnEngine(o: SpawnEngineOptions): Promise<{ kind: 'ok'; 
     String(o.runs),
     '--warmup',
     String(o.warmup),
+    ...(o.cpuProfileDir !== undefined ? ['--cpu-prof-dir', o.cpuProfileDir] : []),
   ];
   const child = execa(process.execPath, args, { reject: false, stdin: 'ignore', stderr: 'pipe', lines: false });
   let final: ChildMessage | null = null;

@@ -40,6 +40,7 @@ interface BenchFlags {
   threshold: number;
   cacheDir?: string;
   childHeapMb?: number;
+  cpuProf?: string;
   from?: string;
   progress: boolean;
   reader: 'auto' | 'projected' | 'whole' | 'both';
@@ -67,6 +68,7 @@ export function registerBench(program: Command): void {
     .option('--threshold <pct>', 'percent worse that marks a figure against the baseline', integerOption(0), 10)
     .option('--cache-dir <dir>', 'where the workload NDJSON and rules files are kept (default: .bench in a source checkout, else the temp dir)')
     .option('--child-heap-mb <n>', 'V8 old-space limit of the engine-only child (node --max-old-space-size)', integerOption(64))
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of each measured engine-only run to DIR: its timed section only, not the facts built before it')
     .option('--from <file>', 'measure nothing: print (and write, compare, check) an earlier --json result')
     .option('--no-progress', 'never show progress bars')
     .addOption(
@@ -151,6 +153,7 @@ async function measure(flags: BenchFlags): Promise<BenchResult> {
         version: typeof __VERSION__ === 'string' ? __VERSION__ : 'dev',
         childNodeFlags: flags.childHeapMb !== undefined ? [`--max-old-space-size=${flags.childHeapMb}`] : [],
         reader: flags.reader,
+        ...(flags.cpuProf !== undefined ? { cpuProfileDir: resolve(flags.cpuProf) } : {}),
       },
       progress.on,
     );

@@ -233,6 +233,41 @@ describe('output files (items 7 and 8)', () => {
     expect(files(dir)).toEqual(['b.json', 'b.md']);
   });
 
+  it('bench --cpu-prof writes a CPU profile of each measured engine-only run, and only of those', async () => {
+    const dir = tempDir();
+    const r = await cli(
+      [
+        'bench',
+        '-w',
+        'simple',
+        '--sizes',
+        '20000',
+        '--runs',
+        '2',
+        '--warmup',
+        '1',
+        '--no-e2e',
+        '--no-progress',
+        '--cache-dir',
+        join(dir, 'cache'),
+        '--cpu-prof',
+        'prof',
+      ],
+      { cwd: dir },
+    );
+    expect(r.exitCode).toBe(0);
+    const profiles = readdirSync(join(dir, 'prof')).sort();
+    expect(profiles).toEqual(['simple-20000-run1.cpuprofile', 'simple-20000-run2.cpuprofile']);
+    for (const name of profiles) {
+      const p = JSON.parse(readFileSync(join(dir, 'prof', name), 'utf8')) as { nodes: { callFrame: { functionName: string } }[]; samples: number[] };
+      expect(p.samples.length).toBeGreaterThan(0);
+      const names = new Set(p.nodes.map((n) => n.callFrame.functionName));
+      // The timed section is in it; building the facts before it is not.
+      expect(names.has('measureEngine')).toBe(true);
+      expect(names.has('buildFacts') || names.has('decodeFact')).toBe(false);
+    }
+  });
+
   it('names the real reason a path cannot be written', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'rules.json': EVERY_FACT, 'facts.ndjson': lines({ id: 1 }), 'file.txt': 'x' });
