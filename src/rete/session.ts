@@ -352,7 +352,9 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   /**
    * End-of-input firings when no firing can add or cancel an activation (plan.direct): in
    * agenda order without the agenda (rules by rank, each rule's candidates in insertion
-   * order); candidates kept without a record fire on one record made for them.
+   * order); candidates kept without a record fire on one record made for them. A verdict
+   * depends only on the values observed (DeferredCondition.holds reads its token, not the
+   * fact), so deciding a candidate just before it fires is deciding it at the end.
    */
   private fireCandidates(): void {
     const byRank = [...this.candidates.keys()].sort((a, b) => a.rank - b.rank);
