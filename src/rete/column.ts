@@ -27,24 +27,22 @@ export class Column<T extends Typed> {
     n: number,
   ) => T;
   /** chunks[j] holds entries j·CHUNK …; only the first may be shorter than CHUNK. */
-  private readonly chunks: T[];
-  private last: T;
+  private readonly chunks: T[] = [];
+  /** The chunk being filled (null until the first push: most of a server's logs stay empty). */
+  private last: T | null = null;
   /** Entries written (and not truncated away). */
   length = 0;
   /** One past the last entry the chunks have room for. */
-  private end: number;
+  private end = 0;
 
   constructor(make: new (n: number) => T) {
     this.make = make;
-    this.last = new make(FIRST);
-    this.chunks = [this.last];
-    this.end = FIRST;
   }
 
   push(v: number): void {
     const n = this.length;
     if (n === this.end) this.extend();
-    this.last[n & MASK] = v;
+    this.last![n & MASK] = v;
     this.length = n + 1;
   }
 
@@ -60,6 +58,7 @@ export class Column<T extends Typed> {
   /** Forgets the entries from n on; the chunks stay for the next ones. */
   truncate(n: number): void {
     this.length = n;
+    if (this.last === null) return;
     const j = n === 0 ? 0 : (n - 1) >>> SHIFT;
     this.last = this.chunks[j]!;
     this.end = j * CHUNK + this.last.length;
@@ -67,7 +66,10 @@ export class Column<T extends Typed> {
 
   private extend(): void {
     const j = this.length >>> SHIFT;
-    if (j === 0) {
+    if (this.last === null) {
+      this.last = new this.make(FIRST);
+      this.chunks.push(this.last);
+    } else if (j === 0) {
       // Only the first chunk grows, by doubling, up to CHUNK; then chunks are added whole.
       const grown = new this.make(this.last.length * 2);
       grown.set(this.last);
@@ -79,7 +81,7 @@ export class Column<T extends Typed> {
       this.last = new this.make(CHUNK);
       this.chunks.push(this.last);
     }
-    this.end = j * CHUNK + this.last.length;
+    this.end = j * CHUNK + this.last!.length;
   }
 }
 
