@@ -59,9 +59,9 @@ function profiler(dir: string, name: string): RunHooks {
   mkdirSync(dir, { recursive: true });
   const session = new Session();
   session.connect();
-  const post = (method: string): unknown => {
+  const post = (method: string, params: object = {}): unknown => {
     let out: unknown;
-    session.post(method, (err, result) => {
+    session.post(method, params, (err, result) => {
       if (err) throw err;
       out = result;
     });
@@ -69,7 +69,7 @@ function profiler(dir: string, name: string): RunHooks {
   };
   post('Profiler.enable');
   // 100 µs (node --cpu-prof samples every 1 ms): a 100K run takes tens of milliseconds.
-  session.post('Profiler.setSamplingInterval', { interval: 100 });
+  post('Profiler.setSamplingInterval', { interval: 100 });
   return {
     start: () => post('Profiler.start'),
     stop: (run) => {

@@ -64,7 +64,7 @@ export class FiringWriter {
   }
 
   /** Writes the line of the cursor's firing. */
-  line(log: FiringLog, c: FiringCursor, w: ByteWriter): void {
+  private line(log: FiringLog, c: FiringCursor, w: ByteWriter): void {
     const ti = c.terminal;
     const terminal = log.network.terminals[ti]!;
     let head = this.heads[ti];

@@ -18,15 +18,6 @@ export class Candidates {
   /** The candidates' facts and insertion orders (plan.reuseRecord), else empty. */
   readonly facts = new List<Fact>();
   readonly seqs = new Column(Float64Array);
-  /** Per candidate, its token of each of the rule's end-of-input conditions, `conditions` at a time (tokens may be times: not 32-bit). */
+  /** Per candidate, its token of each of the rule's end-of-input conditions, in their order (tokens may be times: not 32-bit). */
   readonly tokens = new Column(Float64Array);
-  readonly conditions: number;
-
-  constructor(conditions: number) {
-    this.conditions = conditions;
-  }
-
-  get length(): number {
-    return this.records.length + this.facts.length;
-  }
 }

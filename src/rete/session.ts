@@ -141,7 +141,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     };
     this.marks = new Int32Array(n);
     this.pendingMarks = new Int32Array(n);
-    for (const t of network.deferredTerminals) this.candidates.set(t, new Candidates(t.deferred!.length));
+    for (const t of network.deferredTerminals) this.candidates.set(t, new Candidates());
     const run = { runStartMs: options.runStartMs ?? Date.now(), m: this.stats.mismatches };
     this.deferred = network.deferred.map((d) => d.instantiate(run));
     this.beta = network.beta === null ? null : new BetaNetwork(network.beta, this, this.stats.mismatches, plan.betaRetracts, plan.linkTokens);
@@ -344,7 +344,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   /** Whether candidate i of terminal t passes t's end-of-input conditions. */
   private holds(t: Terminal, c: Candidates, i: number, fact: Fact): boolean {
     const ks = t.deferred!;
-    const base = i * c.conditions;
+    const base = i * ks.length;
     for (let j = 0; j < ks.length; j++) if (!this.deferred[ks[j]!]!.holds(fact, c.tokens.at(base + j))) return false;
     return true;
   }
