@@ -3,6 +3,7 @@
 // Logged result with the reason; it never throws. Compiled actions hold no run state: the
 // session passes its working memory in, with the fact acted on and the facts the rule bound.
 
+import { HeldWriter } from '../model/field-writes.js';
 import { compileSetter, rootField, writePath, type FieldSetter } from '../model/path.js';
 import type { Action, ActionResult, ActionValue, JreEvent, Rule } from '../model/types.js';
 import { cloneValue, describeValue, isFloat, kindOf, makeNumber, toNumber, type FieldMap, type Value } from '../model/value.js';
@@ -25,6 +26,12 @@ export interface WorkingMemoryOps<H extends FactHandle> {
    * keeps its old values).
    */
   willChange(w: H): void;
+  /**
+   * Writes a field that no rule reads with the network's held writer `writer`: its constant
+   * (value undefined) or `value`. The session may hold the write back and apply it when the
+   * fact's fields are next read (see model/field-writes.ts), or store it at once.
+   */
+  holdWrite(w: H, writer: number, value: Value | undefined): void;
   /** Inserts a new fact made from `fields` (in the shape of `parent`) and returns it. */
   create(fields: FieldMap, parent: H): H;
   /** The live fact with this id, if working memory holds it. */
@@ -32,18 +39,27 @@ export interface WorkingMemoryOps<H extends FactHandle> {
   retract(w: H): void;
 }
 
+/** What the network tells its actions while it compiles. */
+export interface ActionBinding {
+  /** Root fields the network's conditions read. */
+  readonly reads: ReadonlySet<string>;
+  /** Those of them that patterns of multi-fact rules read. */
+  readonly patternReads: ReadonlySet<string>;
+  /** Fields actions write that nothing in the rules reads (conditions, joins, aggregations, windows, actions). */
+  readonly unread: ReadonlySet<string>;
+  /** The network's held writers: an action whose writes may be held back adds itself and keeps its index. */
+  readonly writers: HeldWriter[];
+}
+
 export abstract class CompiledAction {
   /** Whether a field this action writes is read by some condition (else changes need no notice). */
   protected notify = true;
   /** Whether a field this action writes is read by a pattern of a multi-fact rule (warn before writing). */
   protected guard = false;
-  /**
-   * Told which root fields the network's conditions read, and which of them patterns of
-   * multi-fact rules read, once, while the network compiles.
-   */
-  bindReads(reads: ReadonlySet<string>, patternReads: ReadonlySet<string>): void {
-    this.notify = this.writes().some((w) => reads.has(w));
-    this.guard = this.writes().some((w) => patternReads.has(w));
+  /** Told, once while the network compiles, what the rules read (see ActionBinding). */
+  bind(b: ActionBinding): void {
+    this.notify = this.writes().some((w) => b.reads.has(w));
+    this.guard = this.writes().some((w) => b.patternReads.has(w));
   }
   /**
    * Applies the action to `target`; `bound` holds the facts of a multi-fact rule's patterns.
@@ -62,6 +78,10 @@ export abstract class CompiledAction {
   /** For serializers, when run() returns null: the one record every run of this action has (else null). */
   get fixed(): ActionResult | null {
     return null;
+  }
+  /** The network's held writer whose constant this action only writes (see TerminalBlock), or -1. */
+  get heldConstant(): number {
+    return -1;
   }
   /** Root fields this action may write on some fact (for chaining analysis). */
   writes(): readonly string[] {
@@ -129,6 +149,8 @@ class SetFieldAction extends CompiledAction {
   private readonly store: FieldSetter | null;
   private readonly value: ValueOf;
   private readonly scope: ActionScope;
+  /** For a plain field nothing reads: its index among the network's held writers (else -1). */
+  private writer = -1;
   constructor(field: string, value: ActionValue, scope: ActionScope) {
     super();
     this.field = field;
@@ -137,11 +159,25 @@ class SetFieldAction extends CompiledAction {
     this.value = new ValueOf(value, scope);
     this.scope = scope;
   }
+  override bind(b: ActionBinding): void {
+    super.bind(b);
+    if (this.store === null || !b.unread.has(this.field)) return;
+    const v = this.value;
+    this.writer = b.writers.push(new HeldWriter(this.store, v.ref === null ? v.constant : undefined)) - 1;
+  }
   run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     // A constant needs no read: the common case skips the scope.
     const v = this.value;
+    if (this.writer >= 0 && v.ref === null) {
+      wm.holdWrite(target, this.writer, undefined);
+      return null;
+    }
     const value = v.ref === null ? v.owned() : v.get(this.scope.input(target, bound));
     if (value === undefined) return v.missing('SetField', target);
+    if (this.writer >= 0) {
+      wm.holdWrite(target, this.writer, value);
+      return { FieldSet: { fact_id: target.fact.id, field: this.field, value: v.result(value) } };
+    }
     const fact = target.fact;
     if (this.guard) wm.willChange(target);
     if (this.store !== null) this.store(fact.fields, value);
@@ -155,6 +191,9 @@ class SetFieldAction extends CompiledAction {
   }
   override derivedResult(factId: number): ActionResult {
     return { FieldSet: { fact_id: factId, field: this.field, value: this.value.constant } };
+  }
+  override get heldConstant(): number {
+    return this.value.ref === null ? this.writer : -1;
   }
   override get written(): { readonly field: string; readonly value: Value } | null {
     return this.value.ref === null ? { field: this.field, value: this.value.constant } : null;

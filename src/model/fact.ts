@@ -1,6 +1,7 @@
 // Facts: the in-memory fact (one class, one shape for V8) and the decoder that turns a
 // parsed JSON record, in the reference shape or as a flat record, into one.
 
+import { applyWrites, type WriteChunk } from './field-writes.js';
 import { decodeValue, exactNumber, numberProblem, parseRfc3339, setOwn, ValueDecodeError, type DecodeProblem, type FieldMap } from './value.js';
 
 /** How a fact was written on input, so `--emit facts` writes it back the same way. */
@@ -19,22 +20,42 @@ export const FIRST_CREATED_ID = 9_000_000_000_000_000;
  * A fact: the domain value read from input (or created by a rule). What a run knows about
  * it (insertion order, retraction, firings) is kept by the session that holds it, so one
  * fact value means the same in every session.
+ *
+ * Read a fact's fields through `fields`: a session may hold back writes to fields that no
+ * rule reads (see field-writes.ts) and applies them to the field map when `fields` is next
+ * read, so the map object a fact was made with may lag behind until then.
  */
 export class Fact {
   readonly id: number;
   readonly externalId: string | null;
   /** RFC 3339 text as given, or null (the run's start time applies). Parsed only when needed. */
   readonly timestamp: string | null;
-  /** The field values; actions change them in place. */
-  readonly fields: FieldMap;
+  private readonly map: FieldMap;
   readonly shape: FactShape;
+  /** Where writes a session holds back for this fact are (see field-writes.ts): for sessions only. */
+  heldChunk: WriteChunk | null = null;
+  heldSpan = 0;
 
   constructor(id: number, fields: FieldMap, timestamp: string | null, externalId: string | null, shape: FactShape) {
     this.id = id;
     this.externalId = externalId;
     this.timestamp = timestamp;
-    this.fields = fields;
+    this.map = fields;
     this.shape = shape;
+  }
+
+  /** The field values, with every write rules made so far; actions change them in place. */
+  get fields(): FieldMap {
+    if (this.heldChunk !== null) this.applyHeldWrites();
+    return this.map;
+  }
+
+  /** Applies the writes a session held back to the field map. */
+  applyHeldWrites(): void {
+    const c = this.heldChunk;
+    if (c === null) return;
+    this.heldChunk = null;
+    applyWrites(c, this.heldSpan, this.map);
   }
 }
 

@@ -9,6 +9,7 @@ import { hashKey, type FieldMap } from '../model/value.js';
 import type { HashKey } from './keys.js';
 import type { AlphaTest, HashDispatch, Mismatches } from './predicates.js';
 import type { Terminal } from './terminal.js';
+import type { TerminalBlock } from './terminal-block.js';
 
 /** Successors of an alpha node that test the same read for equality, indexed by constant. */
 export class HashGroup {
@@ -18,10 +19,31 @@ export class HashGroup {
   readonly group: string;
   readonly read: FieldReader;
   readonly index = new Map<HashKey, AlphaNode>();
+  /**
+   * While the group has one branch, its key and node (else null): a comparison instead of a
+   * map lookup. Bench enterprise dispatches every fact through four one-branch groups.
+   */
+  private onlyKey: HashKey = null;
+  private onlyNode: AlphaNode | null = null;
   constructor(d: HashDispatch) {
     this.path = d.label;
     this.group = d.group;
     this.read = d.read;
+  }
+
+  /** The branch for a key. (Keys are rule constants, never NaN, so === agrees with the map's SameValueZero.) */
+  next(key: HashKey): AlphaNode | undefined {
+    const only = this.onlyNode;
+    if (only !== null) return key === this.onlyKey ? only : undefined;
+    return this.index.get(key);
+  }
+
+  /** Adds a branch (while the network compiles). */
+  add(key: HashKey, node: AlphaNode): void {
+    this.index.set(key, node);
+    const single = this.index.size === 1;
+    this.onlyKey = single ? key : null;
+    this.onlyNode = single ? node : null;
   }
 }
 
@@ -36,6 +58,8 @@ export class AlphaNode {
   readonly memories: number[] = [];
   /** Rules whose chain passes through this node (sharing, for explain). */
   readonly rules: number[] = [];
+  /** Set once the network is compiled: the terminals' rules as one block, when they can fire as one. */
+  block: TerminalBlock | null = null;
   constructor(id: number, test: AlphaTest | null) {
     this.id = id;
     this.test = test;
@@ -43,31 +67,44 @@ export class AlphaNode {
 }
 
 /**
- * Sends a fact's fields through the alpha tree from `node`, storing every terminal reached
- * in `out` from index `n` on; returns the new count. (An explicit count rather than
- * push/length=0: resetting an array's length is a slow runtime call.) Recursion depth is
- * the length of the longest rule chain.
+ * Sends a fact's fields through the alpha tree from `node`, storing every node reached that
+ * has terminals in `out` from index `n` on; returns the new count. Recursion depth is the
+ * length of the longest rule chain.
  */
-export function collect(node: AlphaNode, fields: FieldMap, out: Terminal[], n: number, m: Mismatches): number {
-  const ts = node.terminals;
-  for (let i = 0; i < ts.length; i++) out[n++] = ts[i]!;
+export function reach(node: AlphaNode, fields: FieldMap, out: AlphaNode[], n: number, m: Mismatches): number {
+  if (node.terminals.length > 0) out[n++] = node;
   const groups = node.hashGroups;
   for (let i = 0; i < groups.length; i++) {
     const g = groups[i]!;
     const key = hashKey(g.read(fields));
     if (key === undefined) continue;
-    const next = g.index.get(key);
-    if (next !== undefined) n = collect(next, fields, out, n, m);
+    const next = g.next(key);
+    if (next !== undefined) n = reach(next, fields, out, n, m);
   }
   const cs = node.children;
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i]!;
-    if (c.test!.test(fields, m)) n = collect(c, fields, out, n, m);
+    if (c.test!.test(fields, m)) n = reach(c, fields, out, n, m);
   }
   return n;
 }
 
-/** As collect(), for the patterns' tree: stores the id of every alpha memory reached. */
+/**
+ * The terminals a fact's fields reach from `root`, stored in `out` (reached nodes go to
+ * `nodes` on the way); returns their count. (An explicit count rather than push/length=0:
+ * resetting an array's length is a slow runtime call.)
+ */
+export function collect(root: AlphaNode, fields: FieldMap, out: Terminal[], nodes: AlphaNode[], m: Mismatches): number {
+  const k = reach(root, fields, nodes, 0, m);
+  let n = 0;
+  for (let i = 0; i < k; i++) {
+    const ts = nodes[i]!.terminals;
+    for (let j = 0; j < ts.length; j++) out[n++] = ts[j]!;
+  }
+  return n;
+}
+
+/** As reach(), for the patterns' tree: stores the id of every alpha memory reached. */
 export function collectMemories(node: AlphaNode, fields: FieldMap, out: number[], n: number, m: Mismatches): number {
   const ms = node.memories;
   for (let i = 0; i < ms.length; i++) out[n++] = ms[i]!;
@@ -76,7 +113,7 @@ export function collectMemories(node: AlphaNode, fields: FieldMap, out: number[]
     const g = groups[i]!;
     const key = hashKey(g.read(fields));
     if (key === undefined) continue;
-    const next = g.index.get(key);
+    const next = g.next(key);
     if (next !== undefined) n = collectMemories(next, fields, out, n, m);
   }
   const cs = node.children;
@@ -100,7 +137,7 @@ export function hashChild(node: AlphaNode, t: AlphaTest, nodes: AlphaNode[]): Al
   if (!child) {
     child = new AlphaNode(nodes.length, t);
     nodes.push(child);
-    group.index.set(key, child);
+    group.add(key, child);
   }
   return child;
 }

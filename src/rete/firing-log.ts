@@ -15,11 +15,17 @@
 import type { ActionResult, Firing } from '../model/types.js';
 import { Column } from './column.js';
 import type { Network } from './network.js';
+import type { TerminalBlock } from './terminal-block.js';
 
-/** Code bits: the firing starts a run of firings on one fact; the firing has extras. */
+/**
+ * Entry code bits: the entry starts a run of firings on one fact; the firing has extras; the
+ * entry is a block (TerminalBlock): the firings of its terminals in turn, each with derived
+ * results only, all on the run's fact.
+ */
 const NEW_RUN = 1;
 const EXTRA = 2;
-const FLAG_BITS = 2;
+const BLOCK = 4;
+const FLAG_BITS = 3;
 
 /**
  * Where a reader stands in a log: the firing read last and what it needs to write it. Made
@@ -44,14 +50,22 @@ export class FiringCursor {
   /** The run of firings on one fact it belongs to, and the last firing with extras at or before it. */
   run = -1;
   extra = -1;
+  /** Its entry in the log, and when that is a block: the block, the firing's place in it, and the firings after it there. */
+  entry = -1;
+  block: TerminalBlock | null = null;
+  blockPos = 0;
+  blockLeft = 0;
 }
 
 export class FiringLog {
   readonly network: Network;
   /** Firings logged (since the last clear()); a firing counts once commit() closes it. */
   length = 0;
-  /** Per firing: its terminal's index << FLAG_BITS | NEW_RUN | EXTRA. */
+  /** Per entry (a firing, or a block of firings): its terminal's or block's index << FLAG_BITS | flags. */
   private readonly code = new Column(Int32Array);
+  /** Per block entry: its first firing and its entry (for read(): firing i's entry). */
+  private readonly blockFiring = new Column(Int32Array);
+  private readonly blockEntry = new Column(Int32Array);
   /** Per run of consecutive firings on one fact: the fact's id and the run's first firing. */
   private readonly runFact = new Column(Float64Array);
   private readonly runStart = new Column(Int32Array);
@@ -96,6 +110,22 @@ export class FiringLog {
     this.code.push(code);
   }
 
+  /** Logs the firings of a block's terminals on one fact, in order, each with derived results only. */
+  fireBlock(b: TerminalBlock, factId: number): void {
+    if (this.open) this.dropOpen();
+    let code = (b.id << FLAG_BITS) | BLOCK;
+    if (factId !== this.runFactId) {
+      this.runFact.push(factId);
+      this.runStart.push(this.length);
+      code |= NEW_RUN;
+    }
+    this.blockFiring.push(this.length);
+    this.blockEntry.push(this.code.length);
+    this.code.push(code);
+    this.length += b.indexes.length;
+    this.runFactId = factId;
+  }
+
   /** The current firing's bound fact ids (multi-fact rules), in pattern order. */
   boundId(id: number): void {
     if (!this.openExtra) this.startExtra(0);
@@ -134,24 +164,61 @@ export class FiringLog {
     const i = c.index + 1;
     if (i >= this.length) return false;
     c.index = i;
-    const code = this.code.at(i);
-    c.terminal = code >> FLAG_BITS;
+    if (c.blockLeft > 0) {
+      c.blockLeft--;
+      c.terminal = c.block!.indexes[++c.blockPos]!;
+      return true;
+    }
+    const code = this.code.at(++c.entry);
     if ((code & NEW_RUN) !== 0) c.fact = this.runFact.at(++c.run);
-    if ((code & EXTRA) !== 0) this.readExtra(c, ++c.extra);
-    else c.idsStart = c.resultsStart = c.resultsEnd = -1;
+    if ((code & BLOCK) !== 0) this.enterBlock(c, code, 0);
+    else {
+      c.block = null;
+      c.terminal = code >> FLAG_BITS;
+      if ((code & EXTRA) !== 0) this.readExtra(c, ++c.extra);
+      else c.idsStart = c.resultsStart = c.resultsEnd = -1;
+    }
     return true;
   }
 
   /** Moves the cursor to firing i (< length). */
   read(c: FiringCursor, i: number): void {
     c.index = i;
-    const code = this.code.at(i);
-    c.terminal = code >> FLAG_BITS;
     c.run = lastAtOrBefore(this.runStart, this.runStart.length, i);
     c.fact = this.runFact.at(c.run);
     c.extra = lastAtOrBefore(this.extraFiring, this.extraFiring.length, i);
+    // Firing i's entry: the block holding it, or as many entries past the last block before it as firings.
+    const b = lastAtOrBefore(this.blockFiring, this.blockFiring.length, i);
+    let entry = i;
+    if (b >= 0) {
+      const first = this.blockFiring.at(b);
+      entry = this.blockEntry.at(b);
+      const code = this.code.at(entry);
+      const size = this.network.blocks[code >> FLAG_BITS]!.indexes.length;
+      if (i < first + size) {
+        c.entry = entry;
+        this.enterBlock(c, code, i - first);
+        return;
+      }
+      entry += 1 + i - (first + size);
+    }
+    c.entry = entry;
+    c.block = null;
+    c.blockLeft = 0;
+    const code = this.code.at(entry);
+    c.terminal = code >> FLAG_BITS;
     if ((code & EXTRA) !== 0) this.readExtra(c, c.extra);
     else c.idsStart = c.resultsStart = c.resultsEnd = -1;
+  }
+
+  /** Puts the cursor on firing `pos` of the block entry with this code. */
+  private enterBlock(c: FiringCursor, code: number, pos: number): void {
+    const b = this.network.blocks[code >> FLAG_BITS]!;
+    c.block = b;
+    c.blockPos = pos;
+    c.blockLeft = b.indexes.length - 1 - pos;
+    c.terminal = b.indexes[pos]!;
+    c.idsStart = c.resultsStart = c.resultsEnd = -1;
   }
 
   /** Bound fact id k (from a cursor's idsStart on). */
@@ -201,16 +268,16 @@ export class FiringLog {
     this.length = 0;
     this.open = false;
     this.runFactId = NaN;
-    this.truncate(0, 0, 0, 0);
+    this.truncate(0, 0, 0, 0, 0, 0);
     this.records.length = 0;
   }
 
   /** The open firing gets extras: results before `position` were derived on its fact. */
   private startExtra(position: number): void {
     this.openExtra = true;
-    const i = this.length;
-    this.code.set(i, this.code.at(i) | EXTRA);
-    this.extraFiring.push(i);
+    const e = this.code.length - 1;
+    this.code.set(e, this.code.at(e) | EXTRA);
+    this.extraFiring.push(this.length);
     this.extraIds.push(-1);
     this.extraResults.push(this.resultRef.length);
     for (let p = 0; p < position; p++) {
@@ -238,11 +305,13 @@ export class FiringLog {
         }
       }
     }
-    this.truncate(runs, extras, ids, results);
+    this.truncate(this.code.length - 1, this.blockFiring.length, runs, extras, ids, results);
   }
 
-  private truncate(runs: number, extras: number, ids: number, results: number): void {
-    this.code.truncate(this.length);
+  private truncate(entries: number, blocks: number, runs: number, extras: number, ids: number, results: number): void {
+    this.code.truncate(entries);
+    this.blockFiring.truncate(blocks);
+    this.blockEntry.truncate(blocks);
     this.runFact.truncate(runs);
     this.runStart.truncate(runs);
     this.extraFiring.truncate(extras);

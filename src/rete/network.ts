@@ -6,12 +6,15 @@
 // sessions, one after another or interleaved, may run on it.
 
 import { compileActions } from '../actions/execute.js';
+import type { HeldWriter } from '../model/field-writes.js';
+import { ruleReads } from '../model/reads.js';
 import type { AggregationCondition, Rule, StreamCondition } from '../model/types.js';
 import { AlphaNode, hashChild, plainChild } from './alpha-node.js';
 import { chainOrder, compileBeta, type BetaPlan } from './beta-plan.js';
 import { compileDeferred, type DeferredPlan } from './deferred/index.js';
 import { conjuncts, Rank, Slots, type AlphaTest } from './predicates.js';
 import { Terminal, terminalPatterns } from './terminal.js';
+import { terminalBlock, type TerminalBlock } from './terminal-block.js';
 
 export interface Network {
   readonly root: AlphaNode;
@@ -24,6 +27,10 @@ export interface Network {
   readonly slots: number;
   /** Root fields read by any condition. */
   readonly readFields: ReadonlySet<string>;
+  /** SetField actions of fields nothing in the rules reads: a session may hold their writes back. */
+  readonly heldWriters: readonly HeldWriter[];
+  /** Alpha nodes' rules that fire as one (AlphaNode.block), by id. */
+  readonly blocks: readonly TerminalBlock[];
   /** Some action writes a field that some condition reads (chaining can re-match). */
   readonly writesReadFields: boolean;
   /** Some rule updates or deletes other facts by id: working memory must keep facts. */
@@ -109,7 +116,21 @@ export function compileNetwork(rules: readonly Rule[]): Network {
   const beta = patternRules.length > 0 ? compileBeta(patternRules, share, slots) : null;
   const patternReads: ReadonlySet<string> = beta ? beta.readFields : new Set();
   for (const f of patternReads) readFields.add(f);
-  for (const t of terminals) for (const a of t.actions) a.bindReads(readFields, patternReads);
+  // Fields rules write and nothing in the rules reads: their writes may be held back.
+  const reads = ruleReads(rules);
+  const unread = new Set<string>();
+  if (!reads.whole) {
+    const read = new Set(reads.fields);
+    for (const w of writes) if (!read.has(w)) unread.add(w);
+  }
+  const heldWriters: HeldWriter[] = [];
+  const binding = { reads: readFields, patternReads, unread, writers: heldWriters };
+  for (const t of terminals) for (const a of t.actions) a.bind(binding);
+  const blocks: TerminalBlock[] = [];
+  for (const node of nodes) {
+    node.block = terminalBlock(blocks.length, node.terminals);
+    if (node.block !== null) blocks.push(node.block);
+  }
   let writesReadFields = false;
   let patternWrites = false;
   for (const w of writes) {
@@ -123,6 +144,8 @@ export function compileNetwork(rules: readonly Rule[]): Network {
     tests: [...byKey.values()],
     slots: slots.count,
     readFields,
+    heldWriters,
+    blocks,
     writesReadFields,
     addressesFactsById: hasUpdate || hasDelete,
     hasDelete,

@@ -8,11 +8,12 @@ import { getHeapStatistics } from 'node:v8';
 import type { Bound, WorkingMemoryOps } from '../actions/execute.js';
 import { Fact, FactShape, FIRST_CREATED_ID } from '../model/fact.js';
 import { LimitError } from '../model/errors.js';
+import { WriteBuffer } from '../model/field-writes.js';
 import type { ActionResult, Firing } from '../model/types.js';
 import { plural } from '../model/words.js';
-import type { FieldMap } from '../model/value.js';
+import type { FieldMap, Value } from '../model/value.js';
 import { Activation, Agenda } from './agenda.js';
-import { collect } from './alpha-node.js';
+import { collect, reach, type AlphaNode } from './alpha-node.js';
 import type { BetaSink } from './beta-node.js';
 import { BetaNetwork, type NodeMemoryStats } from './beta-network.js';
 import { Candidates } from './candidates.js';
@@ -22,6 +23,7 @@ import type { Network } from './network.js';
 import type { Mismatches } from './predicates.js';
 import { planRun, type RunPlan } from './session-plan.js';
 import type { Terminal } from './terminal.js';
+import type { TerminalBlock } from './terminal-block.js';
 import type { Token } from './wme.js';
 import { Wme } from './wme.js';
 
@@ -46,6 +48,13 @@ export interface SessionOptions {
    * the bench read firings from here. May be given with onFiring or instead of it.
    */
   log?: FiringLog;
+  /**
+   * Hold back writes to fields that no rule reads, and apply them to a fact's field map when
+   * its `fields` are next read (default true; see model/field-writes.ts for why). False:
+   * every write goes into the map at once, for callers that keep the map objects they made
+   * facts with and read them directly.
+   */
+  holdWrites?: boolean;
   /**
    * Called with each fact once nothing can change it any more, in insertion order, deleted
    * facts left out: right after its insertion settles when no rule can reach it later, else at end().
@@ -93,6 +102,8 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   private settlingCount = 0;
   private readonly changedFacts: Wme[] = [];
   private readonly matched: Terminal[] = [];
+  /** Scratch: the alpha nodes with terminals a fact reached. */
+  private readonly reached: AlphaNode[] = [];
   /** Per terminal: scratch marks for set operations during re-propagation (no allocation). */
   private readonly marks: Int32Array;
   private readonly pendingMarks: Int32Array;
@@ -115,6 +126,8 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   private ended = false;
   /** The one record every input fact takes in turn when nothing keeps it (plan.reuseRecord). */
   private readonly reused: Wme | null;
+  /** Writes held back (SessionOptions.holdWrites); null: written at once. */
+  private readonly heldWrites: WriteBuffer | null;
 
   constructor(network: Network, options: SessionOptions = {}) {
     this.network = network;
@@ -147,6 +160,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     this.beta = network.beta === null ? null : new BetaNetwork(network.beta, this, this.stats.mismatches, plan.betaRetracts, plan.linkTokens);
     this.firedCombos = plan.comboRefraction ? [] : null;
     this.reused = plan.reuseRecord ? new Wme(new Fact(0, {}, null, null, FactShape.Flat), 0) : null;
+    this.heldWrites = options.holdWrites === false || network.heldWriters.length === 0 ? null : new WriteBuffer(network.heldWriters, network.blocks);
   }
 
   /** Inserts one input fact and fires the agenda until it is empty. */
@@ -209,6 +223,14 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     if (this.plan.chain && !w.dirty && !w.retracted && this.network.readFields.has(rootField)) {
       w.dirty = true;
       this.changedFacts.push(w);
+    }
+  }
+
+  holdWrite(w: Wme, writer: number, value: Value | undefined): void {
+    if (this.heldWrites !== null) this.heldWrites.add(w.fact, writer, value);
+    else {
+      const hw = this.network.heldWriters[writer]!;
+      hw.set(w.fact.fields, value === undefined ? hw.owned() : value);
     }
   }
 
@@ -327,7 +349,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     const tokens = this.tokens;
     for (let i = 0; i < all.length; i++) tokens[i] = all[i]!.observe(w.fact);
     const matched = this.matched;
-    const n = collect(this.network.root, w.fact.fields, matched, 0, this.stats.mismatches);
+    const n = collect(this.network.root, w.fact.fields, matched, this.reached, this.stats.mismatches);
     for (let i = 0; i < n; i++) {
       const t = matched[i]!;
       if (t.deferred === null) continue;
@@ -382,7 +404,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   /** Matches a fact and puts an activation on the agenda for every rule it satisfies. */
   private match(w: Wme): void {
     const matched = this.matched;
-    const n = collect(this.network.root, w.fact.fields, matched, 0, this.stats.mismatches);
+    const n = collect(this.network.root, w.fact.fields, matched, this.reached, this.stats.mismatches);
     for (let i = 0; i < n; i++) {
       const t = matched[i]!;
       if (t.deferred === null) this.activate(t, w);
@@ -394,16 +416,61 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     }
   }
 
-  /** The agenda-free path: the fact's matches, sorted by rank, fire in turn. */
+  /**
+   * The agenda-free path: the fact's matches fire in turn, by rank. Each node's terminals are
+   * in rank order already, so when the nodes' ranks do not interleave (the usual case: rules
+   * sharing their tests are neighbours in the rule file) the nodes fire one after another,
+   * a block at a time where they can (TerminalBlock); else the matches are sorted.
+   */
   private fireDirect(w: Wme): void {
-    const matched = this.matched;
-    const n = collect(this.network.root, w.fact.fields, matched, 0, this.stats.mismatches);
-    if (n === 0) return;
-    if (n > 1) sortByRank(matched, n);
-    for (let i = 0; i < n; i++) {
-      const t = matched[i]!;
-      if (t.deferred === null) this.fire(t, w, null);
+    const nodes = this.reached;
+    const k = reach(this.network.root, w.fact.fields, nodes, 0, this.stats.mismatches);
+    if (k === 0) return;
+    if (k > 1 && !sortApart(nodes, k)) {
+      const matched = this.matched;
+      let n = 0;
+      for (let i = 0; i < k; i++) {
+        const ts = nodes[i]!.terminals;
+        for (let j = 0; j < ts.length; j++) matched[n++] = ts[j]!;
+      }
+      sortByRank(matched, n);
+      for (let i = 0; i < n; i++) if (matched[i]!.deferred === null) this.fire(matched[i]!, w, null);
+      return;
     }
+    for (let i = 0; i < k; i++) {
+      const node = nodes[i]!;
+      if (node.block !== null && this.blockFits(node.block.indexes.length)) this.fireBlock(node.block, w);
+      else {
+        const ts = node.terminals;
+        for (let j = 0; j < ts.length; j++) if (ts[j]!.deferred === null) this.fire(ts[j]!, w, null);
+      }
+    }
+  }
+
+  /**
+   * Whether k firings may go as one block: firing records are not wanted, writes are held,
+   * and no limit can stop the run inside the block (else the firings go one by one, so a
+   * limit stops at the same firing either way).
+   */
+  private blockFits(k: number): boolean {
+    if (this.onFiring !== null || this.heldWrites === null) return false;
+    if (this.maxFirings > 0 && this.stats.firings + k > this.maxFirings) return false;
+    if (this.maxHeapBytes > 0) {
+      const before = this.work;
+      this.work += k;
+      if (Math.floor(before / HEAP_CHECK_EVERY) !== Math.floor(this.work / HEAP_CHECK_EVERY)) this.checkHeap();
+    }
+    return true;
+  }
+
+  /** Fires a block of rules on a fact: as firing each in turn would, without a call per firing. */
+  private fireBlock(b: TerminalBlock, w: Wme): void {
+    const ts = b.terminals;
+    const byRule = this.stats.firingsByRule;
+    for (let i = 0; i < ts.length; i++) byRule[ts[i]!.index]!++;
+    this.stats.firings += ts.length;
+    if (this.log !== null) this.log.fireBlock(b, w.fact.id);
+    this.heldWrites!.addGroup(w.fact, b.id);
   }
 
   private activate(t: Terminal, w: Wme): void {
@@ -544,7 +611,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     const marks = this.marks;
     const pendingMarks = this.pendingMarks;
     const matched = this.matched;
-    const n = collect(this.network.root, w.fact.fields, matched, 0, this.stats.mismatches);
+    const n = collect(this.network.root, w.fact.fields, matched, this.reached, this.stats.mismatches);
     for (let i = 0; i < n; i++) marks[matched[i]!.index] = stamp;
 
     const pending = w.pending;
@@ -566,6 +633,28 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
       if (pendingMarks[t.index] !== stamp && t.deferred === null) this.activate(t, w);
     }
   }
+}
+
+/**
+ * Sorts reached nodes by their first terminal's rank (insertion sort: a handful of nodes);
+ * true when no node's ranks reach into the next one's, so firing node after node is rank order.
+ */
+function sortApart(nodes: AlphaNode[], n: number): boolean {
+  for (let i = 1; i < n; i++) {
+    const node = nodes[i]!;
+    const r = node.terminals[0]!.rank;
+    let j = i - 1;
+    while (j >= 0 && nodes[j]!.terminals[0]!.rank > r) {
+      nodes[j + 1] = nodes[j]!;
+      j--;
+    }
+    nodes[j + 1] = node;
+  }
+  for (let i = 1; i < n; i++) {
+    const prev = nodes[i - 1]!.terminals;
+    if (prev[prev.length - 1]!.rank > nodes[i]!.terminals[0]!.rank) return false;
+  }
+  return true;
 }
 
 /** Insertion sort by rank: matches arrive in nearly sorted runs, usually one or two. */

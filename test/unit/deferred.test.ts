@@ -572,7 +572,7 @@ describe('fact timestamps', () => {
     // [59.0, 59.5): 59.499 and 59.0; [59.5, 60.0): 59.5 and 59.999
     expectAggregates((h) => stream({ kind: 'Tumbling', durationMs: 500 }, { kind: 'Count' }, { having: h }), fs, [2, 2, 2, 2]);
     const first = (h: Condition) => stream({ kind: 'Tumbling', durationMs: 500 }, { kind: 'First', field: 'id' }, { having: h });
-    const withIds = fs.map((f, i) => Object.assign(f, { fields: { id: i } }));
+    const withIds = fs.map((f, i) => new Fact(f.id, { id: i }, f.timestamp, null, 0));
     // first by timestamp: 59.0 (id 2) in the first window, 59.5 (id 1) in the second
     expectAggregates(first, withIds, [2, 1, 2, 1]);
   });

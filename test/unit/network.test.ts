@@ -30,7 +30,7 @@ function net(rules: Json[]): Network {
 /** Rule ids whose terminals a fact's fields reach. */
 function reached(n: Network, fields: Json): number[] {
   const out: Terminal[] = [];
-  const count = collect(n.root, structuredClone(fields) as never, out, 0, new Array<number>(n.slots).fill(0));
+  const count = collect(n.root, structuredClone(fields) as never, out, [], new Array<number>(n.slots).fill(0));
   return out
     .slice(0, count)
     .map((t) => t.rule.id)

@@ -1,0 +1,161 @@
+// Field writes held back: a rule's SetField of a field that no rule reads is noted in a
+// session's chunked column (4 bytes a write, or for a block of rules that fire together,
+// 4 bytes for all of their writes) and applied to the fact's field map when its
+// fields are next read (Fact.fields). Nothing in a run can tell the difference, since no
+// condition, join, aggregation or action reads such a field; whoever reads the fact sees
+// every write. When nobody reads the facts afterwards (`run` without `--emit facts`, the
+// bench), the writes are never applied.
+//
+// Why (measured on this machine): adding properties to an object one by one is V8's
+// dearest common store (a hidden-class transition per new name, the property array copied
+// every few adds). A hand-written loop doing bench enterprise 1M's 1.6M field adds (27K
+// facts gaining 50 to 150 fields) took ~150 ms more than the loop without them; noting the
+// same writes in preallocated columns took ~12 ms more. An object per fact for its held
+// writes cost as much again on bench simple: every one of them survives, and scavenges copy
+// them. So a fact holds only where its writes are: a chunk and a span within it.
+
+import type { Fact } from './fact.js';
+import type { FieldSetter } from './path.js';
+import { cloneValue, type FieldMap, type Value } from './value.js';
+
+/** A SetField whose writes may be held back: its store, and its value when constant. */
+export class HeldWriter {
+  readonly set: FieldSetter;
+  /** The constant written (undefined: the value is given with each write). */
+  readonly constant: Value | undefined;
+  private readonly mutable: boolean;
+  constructor(set: FieldSetter, constant: Value | undefined) {
+    this.set = set;
+    this.constant = constant;
+    this.mutable = constant !== undefined && cloneValue(constant) !== constant;
+  }
+  /** The constant as written to one fact: a copy of a mutable one, so facts never share it. */
+  owned(): Value {
+    const c = this.constant!;
+    return this.mutable ? cloneValue(c) : c;
+  }
+}
+
+/** Entries in the largest chunk; the first chunks are small (a server's session often writes a few fields). */
+const MAX_CHUNK = 16_384;
+const FIRST_CHUNK = 16;
+/** A span packs its start and count of entries: start · SPAN + count (both ≤ MAX_CHUNK). */
+const SPAN = 32_768;
+
+/** Writes a group of writers' constants, in order: a TerminalBlock's, as model code sees one. */
+export interface WriteGroup {
+  readonly writers: readonly number[];
+}
+
+/** Entry kinds (low bits of a code; the rest is the writer's or group's index). */
+const CONSTANT = 0;
+const GIVEN = 1;
+const GROUP = 2;
+const KIND_BITS = 2;
+const KIND_MASK = 3;
+
+/**
+ * Held writes in write order, a code each: a writer's constant, a writer's value given at
+ * the write (kept in `values` at the same position), or a group's constants.
+ */
+export class WriteChunk {
+  readonly writers: readonly HeldWriter[];
+  readonly groups: readonly WriteGroup[];
+  readonly codes: Int32Array;
+  /** Given values, made when the chunk first holds one. */
+  values: Value[] | null = null;
+  constructor(writers: readonly HeldWriter[], groups: readonly WriteGroup[], size: number) {
+    this.writers = writers;
+    this.groups = groups;
+    this.codes = new Int32Array(size);
+  }
+}
+
+/**
+ * A session's held writes: the chunk being filled. A fact's held writes are one span of
+ * one chunk; a write that cannot extend its fact's span (another fact wrote in between, or
+ * the chunk filled) applies the fact's earlier writes first. Chunks are kept alive only by
+ * the facts that point into them, so a long run does not keep the writes of facts it has
+ * let go of.
+ */
+export class WriteBuffer {
+  private readonly writers: readonly HeldWriter[];
+  private readonly groups: readonly WriteGroup[];
+  private chunk: WriteChunk | null = null;
+  private pos = 0;
+  private size = 0;
+
+  constructor(writers: readonly HeldWriter[], groups: readonly WriteGroup[]) {
+    this.writers = writers;
+    this.groups = groups;
+  }
+
+  /** Holds back writer `w`'s write to the fact: its constant (value undefined), or `value`. */
+  add(fact: Fact, w: number, value: Value | undefined): void {
+    const c = this.room();
+    const p = this.pos;
+    if (value === undefined) c.codes[p] = (w << KIND_BITS) | CONSTANT;
+    else {
+      c.codes[p] = (w << KIND_BITS) | GIVEN;
+      if (c.values === null) c.values = new Array<Value>(c.codes.length).fill(null);
+      c.values[p] = value;
+    }
+    this.pos = p + 1;
+    this.extend(fact, c, p);
+  }
+
+  /** Holds back the constant writes of group `g` to the fact, in order. */
+  addGroup(fact: Fact, g: number): void {
+    const c = this.room();
+    const p = this.pos;
+    c.codes[p] = (g << KIND_BITS) | GROUP;
+    this.pos = p + 1;
+    this.extend(fact, c, p);
+  }
+
+  /** The chunk to write the next entry to (a new one when the current one is full). */
+  private room(): WriteChunk {
+    const c = this.chunk;
+    if (c !== null && this.pos < this.size) return c;
+    this.size = this.size === 0 ? FIRST_CHUNK : Math.min(MAX_CHUNK, this.size * 2);
+    this.pos = 0;
+    return (this.chunk = new WriteChunk(this.writers, this.groups, this.size));
+  }
+
+  /** The fact's held writes now end with the entry at p: its span grows, or its earlier writes are applied. */
+  private extend(fact: Fact, c: WriteChunk, p: number): void {
+    const span = fact.heldSpan;
+    if (fact.heldChunk === c && ((span / SPAN) | 0) + (span % SPAN) === p) fact.heldSpan = span + 1;
+    else {
+      fact.applyHeldWrites();
+      fact.heldChunk = c;
+      fact.heldSpan = p * SPAN + 1;
+    }
+  }
+}
+
+/** Applies the held writes of a span of a chunk to a field map, in write order (the last write of a field wins). */
+export function applyWrites(c: WriteChunk, span: number, fields: FieldMap): void {
+  const start = (span / SPAN) | 0;
+  const end = start + (span % SPAN);
+  const { codes, writers } = c;
+  for (let i = start; i < end; i++) {
+    const code = codes[i]!;
+    const index = code >> KIND_BITS;
+    switch (code & KIND_MASK) {
+      case CONSTANT: {
+        const w = writers[index]!;
+        w.set(fields, w.owned());
+        break;
+      }
+      case GIVEN:
+        writers[index]!.set(fields, c.values![i]!);
+        break;
+      default:
+        for (const k of c.groups[index]!.writers) {
+          const w = writers[k]!;
+          w.set(fields, w.owned());
+        }
+    }
+  }
+}
