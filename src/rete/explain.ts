@@ -21,6 +21,11 @@ export interface ExplainNode {
   children: ExplainNode[];
   /** In the patterns' alpha tree: the alpha memories that end here (by id). */
   memories?: number[];
+  /**
+   * The node's rules fire as one block (their only actions write constants to fields no rule
+   * reads): a fact reaching the node fires them all at once, in rank order.
+   */
+  block?: true;
   /** On the root of the network only, when it has multi-fact rules. */
   patterns?: ExplainPatterns;
 }
@@ -168,6 +173,7 @@ function describe(node: AlphaNode, via: string, kind: ExplainNode['kind'], termi
     children: node.children.map((c) => describe(c, c.test!.label, 'test', terminal)),
   };
   if (node.memories.length > 0) e.memories = [...node.memories];
+  if (node.block !== null) e.block = true;
   return e;
 }
 
@@ -187,6 +193,8 @@ export function formatExplain(n: Network): string {
   };
   const walk = (e: ExplainNode, indent: string) => {
     for (const m of e.memories ?? []) lines.push(`${indent}▸ alpha memory M${m}`);
+    if (e.block && e.terminals.length > 1)
+      lines.push(`${indent}⇉ these ${e.terminals.length} rules fire as one block (each only writes constants to fields no rule reads)`);
     for (const t of e.terminals) fires(t, indent);
     for (const h of e.hashIndexes) {
       lines.push(`${indent}# hash index on ${h.field}: ${h.branches} branch${h.branches === 1 ? '' : 'es'}`);
@@ -205,6 +213,13 @@ export function formatExplain(n: Network): string {
     `network: ${n.terminals.length} rules, ${n.nodes.length - 1} alpha nodes, ${n.tests.length} distinct tests` +
       (deferred > 0 ? `, ${deferred} end-of-input condition${deferred === 1 ? '' : 's'}` : ''),
   );
+  const held = n.heldWriters.length;
+  if (held > 0) {
+    lines.push(
+      `held writes: ${held} SetField action${held === 1 ? ' writes a field' : 's write fields'} no rule reads; ` +
+        'a run notes such writes and applies them to a fact when its fields are read (written out, handed to a caller)',
+    );
+  }
   const empty = root.terminals.length === 0 && root.hashIndexes.length === 0 && root.children.length === 0;
   lines.push(`[0] root (every fact)${empty && root.patterns ? ' — no single-fact rules' : ''}`);
   walk(root, '  ');

@@ -7,10 +7,12 @@
 // Most firings need one number: their rule. The fact is kept once per run of firings on
 // the same fact (one fact matching many rules fires them in a row), and where a firing has
 // anything else (bound fact ids, a result record, an action on another fact) it is listed
-// apart. Measured on bench simple 1M engine-only (250K firings, records kept): building a
-// record of five objects per firing cost more than matching and writing every fact; on
-// enterprise 1M (1.6M firings on 32K facts) the log was 32 bytes a firing in doubling
-// arrays, about half of the run's time, and is now 4 (see column.ts for why bytes are time).
+// apart. Rules that fire as one block (TerminalBlock) are one entry for all their firings;
+// a reader steps through the block's terminals. Measured on bench simple 1M engine-only
+// (250K firings, records kept): building a record of five objects per firing cost more than
+// matching and writing every fact; on enterprise 1M (1.6M firings on 32K facts) the log was
+// 32 bytes a firing in doubling arrays, about half of the run's time, then 4, and is now
+// 12 bytes a block of 50 (see column.ts for why bytes are time).
 
 import type { ActionResult, Firing } from '../model/types.js';
 import { Column } from './column.js';

@@ -11,6 +11,7 @@ import { LimitError } from '../../src/model/errors.js';
 import { decodeFact, Fact, FactShape } from '../../src/model/fact.js';
 import type { Firing } from '../../src/model/types.js';
 import { FiringLog } from '../../src/rete/firing-log.js';
+import { explainNetwork, formatExplain } from '../../src/rete/explain.js';
 import { Session, type SessionOptions } from '../../src/rete/session.js';
 
 type Json = Record<string, unknown>;
@@ -113,6 +114,10 @@ describe('held writes and rule blocks', () => {
     const facts = Array.from({ length: 40 }, (_, i) => ({ id: i, type: i % 3 === 0 ? 'basic' : 'other', n: i % 2 }));
     const { network } = compileRules(rs);
     expect(network.blocks).toHaveLength(1);
+    const text = formatExplain(network);
+    expect(text).toContain('held writes: 50 SetField actions write fields no rule reads');
+    expect(text).toContain('⇉ these 50 rules fire as one block');
+    expect(explainNetwork(network).hashIndexes[0]!.children[0]!.block).toBe(true);
     const held = run(rs, facts, {});
     const reference = run(rs, facts, { holdWrites: false, records: true });
     expect(held.firings).toHaveLength(14 * 50 + 20);
