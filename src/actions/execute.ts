@@ -163,7 +163,7 @@ class SetFieldAction extends CompiledAction {
     super.bind(b);
     if (this.store === null || !b.unread.has(this.field)) return;
     const v = this.value;
-    this.writer = b.writers.push(new HeldWriter(this.store, v.ref === null ? v.constant : undefined)) - 1;
+    this.writer = b.writers.push(new HeldWriter(this.store, v.ref === null ? v : null)) - 1;
   }
   run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     // A constant needs no read: the common case skips the scope.

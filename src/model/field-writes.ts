@@ -16,23 +16,24 @@
 
 import type { Fact } from './fact.js';
 import type { FieldSetter } from './path.js';
-import { cloneValue, type FieldMap, type Value } from './value.js';
+import type { FieldMap, Value } from './value.js';
 
-/** A SetField whose writes may be held back: its store, and its value when constant. */
+/** A constant an action writes: owned() gives the value for one fact (a copy of a mutable one). */
+export interface WrittenConstant {
+  owned(): Value;
+}
+
+/** A SetField whose writes may be held back: its store, and its constant (null: the value comes with each write). */
 export class HeldWriter {
   readonly set: FieldSetter;
-  /** The constant written (undefined: the value is given with each write). */
-  readonly constant: Value | undefined;
-  private readonly mutable: boolean;
-  constructor(set: FieldSetter, constant: Value | undefined) {
+  private readonly constant: WrittenConstant | null;
+  constructor(set: FieldSetter, constant: WrittenConstant | null) {
     this.set = set;
     this.constant = constant;
-    this.mutable = constant !== undefined && cloneValue(constant) !== constant;
   }
-  /** The constant as written to one fact: a copy of a mutable one, so facts never share it. */
+  /** The constant as written to one fact: facts never share a mutable one. */
   owned(): Value {
-    const c = this.constant!;
-    return this.mutable ? cloneValue(c) : c;
+    return this.constant!.owned();
   }
 }
 
@@ -41,6 +42,8 @@ const MAX_CHUNK = 16_384;
 const FIRST_CHUNK = 16;
 /** A span packs its start and count of entries: start · SPAN + count (both ≤ MAX_CHUNK). */
 const SPAN = 32_768;
+const spanStart = (span: number) => (span / SPAN) | 0;
+const spanEnd = (span: number) => spanStart(span) + (span % SPAN);
 
 /** Writes a group of writers' constants, in order: a TerminalBlock's, as model code sees one. */
 export interface WriteGroup {
@@ -125,7 +128,7 @@ export class WriteBuffer {
   /** The fact's held writes now end with the entry at p: its span grows, or its earlier writes are applied. */
   private extend(fact: Fact, c: WriteChunk, p: number): void {
     const span = fact.heldSpan;
-    if (fact.heldChunk === c && ((span / SPAN) | 0) + (span % SPAN) === p) fact.heldSpan = span + 1;
+    if (fact.heldChunk === c && spanEnd(span) === p) fact.heldSpan = span + 1;
     else {
       fact.applyHeldWrites();
       fact.heldChunk = c;
@@ -136,10 +139,8 @@ export class WriteBuffer {
 
 /** Applies the held writes of a span of a chunk to a field map, in write order (the last write of a field wins). */
 export function applyWrites(c: WriteChunk, span: number, fields: FieldMap): void {
-  const start = (span / SPAN) | 0;
-  const end = start + (span % SPAN);
   const { codes, writers } = c;
-  for (let i = start; i < end; i++) {
+  for (let i = spanStart(span), end = spanEnd(span); i < end; i++) {
     const code = codes[i]!;
     const index = code >> KIND_BITS;
     switch (code & KIND_MASK) {

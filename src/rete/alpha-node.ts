@@ -95,7 +95,11 @@ export function reach(node: AlphaNode, fields: FieldMap, out: AlphaNode[], n: nu
  * resetting an array's length is a slow runtime call.)
  */
 export function collect(root: AlphaNode, fields: FieldMap, out: Terminal[], nodes: AlphaNode[], m: Mismatches): number {
-  const k = reach(root, fields, nodes, 0, m);
+  return terminalsOf(nodes, reach(root, fields, nodes, 0, m), out);
+}
+
+/** Stores the terminals of the first k nodes in `out`, node after node; returns their count. */
+export function terminalsOf(nodes: readonly AlphaNode[], k: number, out: Terminal[]): number {
   let n = 0;
   for (let i = 0; i < k; i++) {
     const ts = nodes[i]!.terminals;

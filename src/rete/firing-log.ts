@@ -103,29 +103,25 @@ export class FiringLog {
     this.open = true;
     this.openFact = factId;
     this.openExtra = false;
-    let code = t << FLAG_BITS;
-    if (factId !== this.runFactId) {
-      this.runFact.push(factId);
-      this.runStart.push(this.length);
-      code |= NEW_RUN;
-    }
-    this.code.push(code);
+    this.code.push((t << FLAG_BITS) | this.runFlag(factId));
   }
 
   /** Logs the firings of a block's terminals on one fact, in order, each with derived results only. */
   fireBlock(b: TerminalBlock, factId: number): void {
     if (this.open) this.dropOpen();
-    let code = (b.id << FLAG_BITS) | BLOCK;
-    if (factId !== this.runFactId) {
-      this.runFact.push(factId);
-      this.runStart.push(this.length);
-      code |= NEW_RUN;
-    }
     this.blockFiring.push(this.length);
     this.blockEntry.push(this.code.length);
-    this.code.push(code);
+    this.code.push((b.id << FLAG_BITS) | BLOCK | this.runFlag(factId));
     this.length += b.indexes.length;
     this.runFactId = factId;
+  }
+
+  /** NEW_RUN, after starting a run at the next firing, when it is on another fact than the last run's; else 0. */
+  private runFlag(factId: number): number {
+    if (factId === this.runFactId) return 0;
+    this.runFact.push(factId);
+    this.runStart.push(this.length);
+    return NEW_RUN;
   }
 
   /** The current firing's bound fact ids (multi-fact rules), in pattern order. */

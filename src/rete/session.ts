@@ -13,7 +13,7 @@ import type { ActionResult, Firing } from '../model/types.js';
 import { plural } from '../model/words.js';
 import type { FieldMap, Value } from '../model/value.js';
 import { Activation, Agenda } from './agenda.js';
-import { collect, reach, type AlphaNode } from './alpha-node.js';
+import { collect, reach, terminalsOf, type AlphaNode } from './alpha-node.js';
 import type { BetaSink } from './beta-node.js';
 import { BetaNetwork, type NodeMemoryStats } from './beta-network.js';
 import { Candidates } from './candidates.js';
@@ -428,11 +428,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     if (k === 0) return;
     if (k > 1 && !sortApart(nodes, k)) {
       const matched = this.matched;
-      let n = 0;
-      for (let i = 0; i < k; i++) {
-        const ts = nodes[i]!.terminals;
-        for (let j = 0; j < ts.length; j++) matched[n++] = ts[j]!;
-      }
+      const n = terminalsOf(nodes, k, matched);
       sortByRank(matched, n);
       for (let i = 0; i < n; i++) if (matched[i]!.deferred === null) this.fire(matched[i]!, w, null);
       return;
