@@ -124,8 +124,8 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   private readonly createdIdStep: number;
   private work = 0;
   private ended = false;
-  /** The one record every input fact takes in turn when nothing keeps it (plan.reuseRecord). */
-  private readonly reused: Wme | null;
+  /** The record of the last input fact when nothing took it: the next input fact's (plan.recycleRecords). */
+  private spare: Wme | null = null;
   /** Writes held back (SessionOptions.holdWrites); null: written at once. */
   private readonly heldWrites: WriteBuffer | null;
 
@@ -159,7 +159,6 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     this.deferred = network.deferred.map((d) => d.instantiate(run));
     this.beta = network.beta === null ? null : new BetaNetwork(network.beta, this, this.stats.mismatches, plan.betaRetracts, plan.linkTokens);
     this.firedCombos = plan.comboRefraction ? [] : null;
-    this.reused = plan.reuseRecord ? new Wme(new Fact(0, {}, null, null, FactShape.Flat), 0) : null;
     this.heldWrites = options.holdWrites === false || network.heldWriters.length === 0 ? null : new WriteBuffer(network.heldWriters, network.blocks);
   }
 
@@ -310,12 +309,12 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
 
   private add(fact: Fact): Wme {
     let w: Wme;
-    // An input fact (nothing settling yet) may take the reused record (plan.reuseRecord).
-    if (this.reused !== null && this.settlingCount === 0) {
-      w = this.reused;
-      w.fact = fact;
-      w.seq = this.seq++;
-      w.fields = fact.fields;
+    // An input fact (nothing settling yet) may take the last one's record (plan.recycleRecords).
+    const spare = this.spare;
+    if (spare !== null && this.settlingCount === 0) {
+      this.spare = null;
+      w = spare;
+      w.reuse(fact, this.seq++);
     } else w = new Wme(fact, this.seq++);
     // Slots are reused; the few facts they still point to after a cycle are harmless.
     this.settling[this.settlingCount++] = w;
@@ -337,6 +336,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     if (!this.plan.retainFacts && this.onFactDone !== null) {
       for (let i = 0; i < this.settlingCount; i++) if (!s[i]!.retracted) this.onFactDone(s[i]!.fact);
     }
+    if (this.plan.recycleRecords && this.settlingCount > 0 && s[0]!.free) this.spare = s[0]!;
     this.settlingCount = 0;
   }
 
@@ -355,7 +355,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
       if (t.deferred === null) continue;
       const c = this.candidates.get(t)!;
       // Without a record: nothing can happen to it before the end (see Candidates).
-      if (this.reused !== null) {
+      if (this.plan.reuseRecord) {
         c.facts.push(w.fact);
         c.seqs.push(w.seq);
       } else c.records.push(w);

@@ -61,7 +61,7 @@ class WmeLinks {
 }
 
 export class Wme implements PartialMatch {
-  /** The fact (reassigned only when the session reuses one record for every input fact: RunPlan.reuseRecord). */
+  /** The fact (reassigned only when the session hands a free record on: RunPlan.recycleRecords). */
   fact: Fact;
   /** Insertion order in the session: the agenda's last tie-break, and refraction's identity. */
   seq: number;
@@ -84,6 +84,19 @@ export class Wme implements PartialMatch {
     this.fact = fact;
     this.seq = seq;
     this.fields = fact.fields;
+  }
+
+  /** Whether nothing holds this record: it is not in the beta network and has no links. */
+  get free(): boolean {
+    return (this.flags & ACTIVE) === 0 && this.links === null;
+  }
+
+  /** Makes a free record (see `free`) the record of another fact (RunPlan.recycleRecords). */
+  reuse(fact: Fact, seq: number): void {
+    this.fact = fact;
+    this.seq = seq;
+    this.fields = fact.fields;
+    this.flags = 0;
   }
 
   /** As a one-fact partial match: the first pattern's fact is itself. */

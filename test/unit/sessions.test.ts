@@ -213,6 +213,42 @@ describe('the run plan', () => {
     expect(new Session(deferred, { onFactDone: () => {} }).plan).toMatchObject({ direct: true, retainFacts: true, reuseRecord: false });
   });
 
+  it('hands a record nothing took on to the next input fact: the same firings as keeping every record (property)', () => {
+    const join = compileRules([
+      { id: 1, name: 'j', patterns: [{ alias: 'e', conditions: [eq('t', 'e')] }, { alias: 'd', conditions: [eq('t', 'd')] }], actions: [log('j')] },
+    ]).network;
+    expect(new Session(join).plan).toMatchObject({ direct: false, retainFacts: false, reuseRecord: false, recycleRecords: true });
+    // Final facts asked for: a join's facts are kept to the end, so no record is handed on.
+    expect(new Session(join, { onFactDone: () => {} }).plan.recycleRecords).toBe(false);
+    const runs = Number(process.env.DIFF_RUNS ?? 200);
+    let recycled = 0;
+    fc.assert(
+      fc.property(ruleSet, factList, (rules, facts) => {
+        const network = compileRules(structuredClone(rules)).network;
+        const run = (keep: boolean) => {
+          const firings: Firing[] = [];
+          const session = new Session(network, { maxFirings: 40, onFiring: (f) => firings.push(f), onFactDone: keep ? () => {} : undefined });
+          try {
+            facts.forEach((raw, i) => {
+              session.insert(decodeFact(structuredClone(raw), i));
+            });
+            session.end();
+          } catch (e) {
+            if (!(e instanceof LimitError)) throw e;
+          }
+          return { recycles: session.plan.recycleRecords, firings: firings.map((f) => firingLine(f, 'tagged')) };
+        };
+        const handedOn = run(false);
+        const kept = run(true);
+        expect(handedOn.firings).toEqual(kept.firings);
+        if (handedOn.recycles && !kept.recycles) recycled++;
+      }),
+      { numRuns: runs },
+    );
+    // Most generated rule sets have a multi-fact rule and no end-of-input one: records are handed on.
+    expect(recycled).toBeGreaterThan(runs / 4);
+  });
+
   it('end-of-input firings match a naive evaluation, with candidates kept as facts, as records, or through the agenda', () => {
     // Without final facts asked for, candidates keep their facts and fire in rank order
     // without the agenda; with them, they keep records; a (never firing) delete rule makes
