@@ -28,7 +28,7 @@ export class JoinGroup {
     const rv = h.index.read(w.fields);
     const key = joinKey(rv);
     if (key === undefined) return;
-    const bucket = first.sharedIndex!.buckets.get(key);
+    const bucket = first.sharedIndex!.get(key);
     if (bucket === undefined) return;
     const self = first.selfOf(w);
     const exact = exactJoinKey(key);

@@ -80,7 +80,7 @@ export class JoinNode extends BetaNode {
         addTo(this.left, key, t as Token, this.run.link);
         if (++this.leftCount > this.leftPeak) this.leftPeak = this.leftCount;
       }
-      const bucket = h.index.buckets.get(key);
+      const bucket = h.index.get(key);
       if (bucket === undefined) return;
       const read = h.index.read;
       const exact = exactJoinKey(key);
@@ -114,7 +114,7 @@ export class JoinNode extends BetaNode {
       const rv = h.index.read(w.fields);
       const key = joinKey(rv);
       if (key === undefined) return;
-      const bucket = this.sharedIndex !== null ? this.sharedIndex.buckets.get(key) : this.left!.get(key);
+      const bucket = this.sharedIndex !== null ? this.sharedIndex.get(key) : this.left!.get(key);
       if (bucket === undefined) return;
       const self = this.selfOf(w);
       const exact = exactJoinKey(key);

@@ -56,7 +56,7 @@ export class NegationNode extends BetaNode {
       if (key === undefined) this.unkeyed.add(o);
       else {
         addTo(this.left, key, o, true);
-        const bucket = h.index.buckets.get(key);
+        const bucket = h.index.get(key);
         if (bucket !== undefined) {
           const read = h.index.read;
           const exact = exactJoinKey(key);
