@@ -137,7 +137,9 @@ export function checkRuleFiles(paths: readonly string[], options: RuleFilesOptio
   const warnings: RuleIssue[] = [];
   const files: RuleFilesCheck['files'] = [];
   const formats: RuleFilesCheck['formats'] = [];
-  const firstSeen = new Map<number, { file: string; path: string; line: number; column: number }>();
+  // Where each rule id was first seen; located in its file's text only for a duplicate's message
+  // (locating scans the text: done for every rule, it made loading 200 rules take 60 ms).
+  const firstSeen = new Map<number, { file: string; path: string; text: string }>();
   for (const file of paths) {
     const text = readRulesText(file);
     const parsed = parseRulesText(file, text);
@@ -157,17 +159,19 @@ export function checkRuleFiles(paths: readonly string[], options: RuleFilesOptio
     formats.push(v.format);
     for (const r of v.rules) {
       const idPath = `${r.path}.id`;
-      const here = { file, path: idPath, ...locateJsonPath(text, idPath) };
       const prior = firstSeen.get(r.id);
       if (prior !== undefined) {
+        const there = locateJsonPath(prior.text, prior.path);
         errors.push({
-          ...here,
-          message: `duplicate rule id ${r.id}: also at ${prior.file}:${prior.line}:${prior.column} (${prior.path}); ids must be unique across all rule files`,
+          file,
+          path: idPath,
+          ...locateJsonPath(text, idPath),
+          message: `duplicate rule id ${r.id}: also at ${prior.file}:${there.line}:${there.column} (${prior.path}); ids must be unique across all rule files`,
           ruleId: r.id,
           ruleName: r.name,
         });
       } else {
-        firstSeen.set(r.id, here);
+        firstSeen.set(r.id, { file, path: idPath, text });
         rules.push(r);
       }
     }
