@@ -23,13 +23,25 @@ const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/;
 
 /** 1-based line and column (in UTF-16 units) of an offset in text. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  return lineColumns(text, [offset])[0]!;
+}
+
+/** lineColumn of many offsets, in one pass over the text; in the order given. */
+export function lineColumns(text: string, offsets: readonly number[]): { line: number; column: number }[] {
+  const order = offsets.map((_, j) => j).sort((a, b) => offsets[a]! - offsets[b]!);
+  const out = new Array<{ line: number; column: number }>(offsets.length);
   let line = 1;
   let lineStart = 0;
-  for (let k = text.indexOf('\n'); k >= 0 && k < offset; k = text.indexOf('\n', k + 1)) {
-    line++;
-    lineStart = k + 1;
+  let k = text.indexOf('\n');
+  for (const j of order) {
+    const offset = offsets[j]!;
+    for (; k >= 0 && k < offset; k = text.indexOf('\n', k + 1)) {
+      line++;
+      lineStart = k + 1;
+    }
+    out[j] = { line, column: offset - lineStart + 1 };
   }
-  return { line, column: offset - lineStart + 1 };
+  return out;
 }
 
 /**

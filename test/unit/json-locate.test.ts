@@ -2,7 +2,7 @@
 // issues into FILE:LINE:COL: members, elements, odd keys, repeated keys and missing parts.
 
 import { describe, expect, it } from 'vitest';
-import { locateJsonPath, parseJsonPath } from '../../src/io/json-locate.js';
+import { locateJsonPath, locateJsonPaths, parseJsonPath } from '../../src/io/json-locate.js';
 
 const TEXT = `{
   "rules": [
@@ -48,5 +48,42 @@ describe('locateJsonPath', () => {
 
   it('handles a top-level array and leading whitespace', () => {
     expect(locateJsonPath('\n  [1, {"id": 3}]', '$[1].id')).toEqual({ line: 2, column: 8 });
+  });
+});
+
+describe('locateJsonPaths', () => {
+  const PATHS = [
+    '$.rules[1]["my key"].x[2].deep',
+    '$.rules',
+    '$.rules[0].name',
+    '$.rules[1].conditions',
+    '$.rules[5].id',
+    '$',
+    '$.rules[1].id',
+    '$.rules[0].name',
+    '$.rules[1]["my key"].x[7]',
+    '$.nothing.deeper',
+    '$.rules[0].id.x',
+  ];
+
+  it('finds many paths in one walk exactly where each is found alone, in the order asked', () => {
+    expect(locateJsonPaths(TEXT, PATHS)).toEqual(PATHS.map((p) => locateJsonPath(TEXT, p)));
+    expect(locateJsonPaths(TEXT, [])).toEqual([]);
+  });
+
+  it('agrees with locating one at a time on every part of a generated rules file', () => {
+    const rules = Array.from({ length: 40 }, (_, i) => ({
+      id: i,
+      ...(i % 3 === 0 ? { descripton: 'x' } : {}),
+      conditions: [{ field: `f${i}`, operator: 'Equal', value: { Integer: i } }],
+      actions: i % 2 === 0 ? [] : [{ action_type: { Log: { message: 'm' } } }],
+    }));
+    const text = JSON.stringify(rules, null, 2);
+    const paths = rules.flatMap((r, i) => [`$[${i}].id`, `$[${i}].descripton`, `$[${i}].conditions[0].value.Integer`, `$[${i}].actions[0].action_type.Log`]);
+    const reversed = [...paths].reverse();
+    expect(locateJsonPaths(text, paths)).toEqual(paths.map((p) => locateJsonPath(text, p)));
+    expect(locateJsonPaths(text, reversed)).toEqual(reversed.map((p) => locateJsonPath(text, p)));
+    // Every rule's id sits on its own line: the positions are really distinct.
+    expect(new Set(locateJsonPaths(text, rules.map((_, i) => `$[${i}].id`)).map((p) => p.line)).size).toBe(rules.length);
   });
 });

@@ -45,6 +45,21 @@ describe('several rule files', () => {
     expect(() => compileRuleFiles([a, clash])).toThrow(RuleFileError);
   });
 
+  it('many clashes and warnings, across files and within one, each at its own place, in file order', () => {
+    // A file's own errors (a repeated id within it) come first, then its clashes with earlier rules.
+    const again = file('again.json', `[\n  ${rule(1, ', "colour": "red"')},\n  ${rule(9)},\n  ${rule(9)},\n  ${rule(2)}\n]\n`);
+    const check = checkRuleFiles([a, b, again]);
+    expect(check.errors.map((e) => [e.file, e.line, e.column, e.message.replace(/; ids must.*/, '')])).toEqual([
+      [again, 4, 4, 'duplicate rule id 9 (also at $[1])'],
+      [again, 2, 4, `duplicate rule id 1: also at ${a}:2:4 ($[0].id)`],
+      [again, 5, 4, `duplicate rule id 2: also at ${a}:3:4 ($[1].id)`],
+    ]);
+    expect(check.warnings.map((w) => [w.file, w.line, w.path])).toEqual([
+      [b, 3, '$.rules[1].colour'],
+      [again, 2, '$[0].colour'],
+    ]);
+  });
+
   it('a JSON syntax error is an issue at FILE:LINE:COL, and other files are still checked', () => {
     const broken = file('broken.json', '[\n  {"id": 1,\n   "name" "x"}\n]');
     const check = checkRuleFiles([broken, b]);
