@@ -109,7 +109,10 @@ class Scanner {
     const t = this.text;
     this.ws();
     const c = t[this.i];
-    if (c === '"') return this.skipString();
+    if (c === '"') {
+      this.skipString();
+      return;
+    }
     if (c !== '{' && c !== '[') {
       while (this.i < this.n && !/[,\]}\s]/.test(t[this.i]!)) this.i++;
       return;

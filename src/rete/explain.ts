@@ -237,7 +237,8 @@ export function formatExplain(n: Network): string {
     lines.push('[0] root (every fact)');
     walk(p.alpha, '  ');
     lines.push(
-      'alpha memories (patterns that share their hash-dispatched Equal tests but differ in others share one memory of that part; their nodes apply the rest):',
+      'alpha memories (patterns that share their hash-dispatched Equal tests but differ in others share one memory of that part; their nodes apply the rest. ' +
+        'Where no rule deletes facts or changes a field a pattern reads, an index is built at the first lookup that finds facts in its memory):',
     );
     for (const m of p.memories) {
       const idx = m.indexes.length > 0 ? `; hash-indexed on ${m.indexes.join(', ')}` : '';

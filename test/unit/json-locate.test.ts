@@ -79,11 +79,18 @@ describe('locateJsonPaths', () => {
       actions: i % 2 === 0 ? [] : [{ action_type: { Log: { message: 'm' } } }],
     }));
     const text = JSON.stringify(rules, null, 2);
-    const paths = rules.flatMap((r, i) => [`$[${i}].id`, `$[${i}].descripton`, `$[${i}].conditions[0].value.Integer`, `$[${i}].actions[0].action_type.Log`]);
+    const paths = rules.flatMap((_, i) => [`$[${i}].id`, `$[${i}].descripton`, `$[${i}].conditions[0].value.Integer`, `$[${i}].actions[0].action_type.Log`]);
     const reversed = [...paths].reverse();
     expect(locateJsonPaths(text, paths)).toEqual(paths.map((p) => locateJsonPath(text, p)));
     expect(locateJsonPaths(text, reversed)).toEqual(reversed.map((p) => locateJsonPath(text, p)));
     // Every rule's id sits on its own line: the positions are really distinct.
-    expect(new Set(locateJsonPaths(text, rules.map((_, i) => `$[${i}].id`)).map((p) => p.line)).size).toBe(rules.length);
+    expect(
+      new Set(
+        locateJsonPaths(
+          text,
+          rules.map((_, i) => `$[${i}].id`),
+        ).map((p) => p.line),
+      ).size,
+    ).toBe(rules.length);
   });
 });

@@ -215,7 +215,15 @@ describe('the run plan', () => {
 
   it('hands a record nothing took on to the next input fact: the same firings as keeping every record (property)', () => {
     const join = compileRules([
-      { id: 1, name: 'j', patterns: [{ alias: 'e', conditions: [eq('t', 'e')] }, { alias: 'd', conditions: [eq('t', 'd')] }], actions: [log('j')] },
+      {
+        id: 1,
+        name: 'j',
+        patterns: [
+          { alias: 'e', conditions: [eq('t', 'e')] },
+          { alias: 'd', conditions: [eq('t', 'd')] },
+        ],
+        actions: [log('j')],
+      },
     ]).network;
     expect(new Session(join).plan).toMatchObject({ direct: false, retainFacts: false, reuseRecord: false, recycleRecords: true });
     // Final facts asked for: a join's facts are kept to the end, so no record is handed on.
