@@ -87,19 +87,24 @@ function collecting(network: Network) {
   return { session, outcome };
 }
 
-/** A session alone on a network compiled for it. */
-function alone(rules: Json[], facts: Json[]): Outcome {
-  const { session, outcome } = collecting(compileRules(structuredClone(rules)).network);
+/** Inserts the facts and ends the session; true when a limit stopped it. */
+function feed(session: Session, facts: Json[]): boolean {
   try {
     facts.forEach((raw, i) => {
       session.insert(decodeFact(structuredClone(raw), i));
     });
     session.end();
   } catch (e) {
-    if (e instanceof LimitError) return outcome(true);
+    if (e instanceof LimitError) return true;
     throw e;
   }
-  return outcome(false);
+  return false;
+}
+
+/** A session alone on a network compiled for it. */
+function alone(rules: Json[], facts: Json[]): Outcome {
+  const { session, outcome } = collecting(compileRules(structuredClone(rules)).network);
+  return outcome(feed(session, facts));
 }
 
 /** End-of-input rules and a mismatching test, added to every generated rule set (ids above theirs). */
@@ -236,14 +241,7 @@ describe('the run plan', () => {
         const run = (keep: boolean) => {
           const firings: Firing[] = [];
           const session = new Session(network, { maxFirings: 40, onFiring: (f) => firings.push(f), onFactDone: keep ? () => {} : undefined });
-          try {
-            facts.forEach((raw, i) => {
-              session.insert(decodeFact(structuredClone(raw), i));
-            });
-            session.end();
-          } catch (e) {
-            if (!(e instanceof LimitError)) throw e;
-          }
+          feed(session, facts);
           return { recycles: session.plan.recycleRecords, firings: firings.map((f) => firingLine(f, 'tagged')) };
         };
         const handedOn = run(false);
