@@ -13,8 +13,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { scriptArgs } from './lib/args.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'rete-eval.js');
@@ -22,28 +22,17 @@ const bin = join(root, 'bin', 'rete-eval.js');
 const USAGE =
   'usage: node scripts/bench-serve.mjs [--rounds 3] [--seconds 5] [--soak 60] [--connections 1,16,64]\n' +
   '         [--workloads simple,enterprise] [--sizes 1,1000] [--markdown FILE]\n';
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '3' },
-      seconds: { type: 'string', default: '5' },
-      soak: { type: 'string', default: '60' },
-      connections: { type: 'string', default: '1,16,64' },
-      workloads: { type: 'string', default: 'simple,enterprise' },
-      sizes: { type: 'string', default: '1,1000' },
-      markdown: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }));
-} catch (e) {
-  process.stderr.write(`bench-serve: ${e.message}\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+const { values } = scriptArgs(USAGE.trimEnd(), {
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+    soak: { type: 'string', default: '60' },
+    connections: { type: 'string', default: '1,16,64' },
+    workloads: { type: 'string', default: 'simple,enterprise' },
+    sizes: { type: 'string', default: '1,1000' },
+    markdown: { type: 'string' },
+  },
+});
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const soakSeconds = Number(values.soak);

@@ -6,10 +6,12 @@
 
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BIN, fail, fmtMs, fmtRatio, median, prepareWorkload, ROOT, timeProcess } from './lib/ab.mjs';
+import { scriptArgs } from './lib/args.mjs';
 
-const { values: o } = parseArgs({
+const USAGE =
+  'usage: node scripts/compare-builds.mjs --other OTHER/bin/rete-eval.js [--workloads simple,payroll] [--sizes 100k,1m] [--pairs 5] [--warmup 1] [--cache-dir DIR]';
+const { values: o } = scriptArgs(USAGE, {
   options: {
     other: { type: 'string' },
     workloads: { type: 'string', default: 'simple,payroll,enterprise,join,aggregate' },
@@ -19,7 +21,7 @@ const { values: o } = parseArgs({
     'cache-dir': { type: 'string', default: join(ROOT, '.bench') },
   },
 });
-if (!o.other) fail('usage: node scripts/compare-builds.mjs --other OTHER/bin/rete-eval.js [--workloads ...] [--sizes ...] [--pairs 5]');
+if (!o.other) fail(USAGE);
 const pairs = Number(o.pairs);
 const warmup = Number(o.warmup);
 const reportFile = join(o['cache-dir'], `compare-builds-${process.pid}.json`);

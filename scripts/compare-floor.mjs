@@ -8,13 +8,7 @@
 import { join } from 'node:path';
 import { alternate, fail, fmtMs, median, parseOptions, prepareWorkload, printSummary, runReteEval, timeProcess, ROOT, fmtMiB, stagesLine } from './lib/ab.mjs';
 
-const o = parseOptions();
-if (o.help) {
-  process.stdout.write(
-    'usage: node scripts/compare-floor.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n',
-  );
-  process.exit(0);
-}
+const o = parseOptions('usage: node scripts/compare-floor.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]');
 const files = await prepareWorkload(o.workload, o.size, o.cacheDir);
 const reportFile = join(o.cacheDir, `compare-floor-report-${process.pid}.json`);
 const floorScript = join(ROOT, 'scripts', 'lib', 'parse-floor.mjs');

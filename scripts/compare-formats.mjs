@@ -13,13 +13,9 @@ import { createGzip } from 'node:zlib';
 import { fail, fmtMs, fmtRatio, median, parseOptions, prepareWorkload, runReteEval, fmtMiB } from './lib/ab.mjs';
 import { join } from 'node:path';
 
-const o = parseOptions();
-if (o.help) {
-  process.stdout.write(
-    'usage: node scripts/compare-formats.mjs [--workload simple|payroll|enterprise|join|aggregate] [--size 1m] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n',
-  );
-  process.exit(0);
-}
+const o = parseOptions(
+  'usage: node scripts/compare-formats.mjs [--workload simple|payroll|enterprise|join|aggregate] [--size 1m] [--pairs 5] [--warmup 1] [--cache-dir DIR]',
+);
 const files = await prepareWorkload(o.workload, o.size, o.cacheDir);
 const base = files.factsFile.replace(/\.ndjson$/, '');
 

@@ -8,11 +8,7 @@
 import { join } from 'node:path';
 import { alternate, fail, median, parseOptions, prepareWorkload, printSummary, runReteEval, timeProcess, ROOT, fmtMiB, stagesLine } from './lib/ab.mjs';
 
-const o = parseOptions();
-if (o.help) {
-  process.stdout.write('usage: node scripts/compare-hash-join.mjs [--workload join10|join] [--size 1m] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n');
-  process.exit(0);
-}
+const o = parseOptions('usage: node scripts/compare-hash-join.mjs [--workload join10|join] [--size 1m] [--pairs 5] [--warmup 1] [--cache-dir DIR]');
 const workload = o.workload === 'simple' ? 'join10' : o.workload;
 const files = await prepareWorkload(workload, o.size, o.cacheDir);
 const reportFile = join(o.cacheDir, `compare-hash-join-report-${process.pid}.json`);

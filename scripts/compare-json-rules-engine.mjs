@@ -15,13 +15,10 @@ import { join } from 'node:path';
 import { alternate, fail, fmtMs, fmtRatio, median, parseOptions, printSummary, runReteEval, timeProcess, ROOT } from './lib/ab.mjs';
 import { prepareJreWorkload } from './lib/jre-workload.mjs';
 
-const o = parseOptions({ rules: { type: 'string', default: '10,100' }, json: { type: 'string' } });
-if (o.help) {
-  process.stdout.write(
-    'usage: node scripts/compare-json-rules-engine.mjs [--rules 10,100] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR] [--json FILE]\n',
-  );
-  process.exit(0);
-}
+const o = parseOptions(
+  'usage: node scripts/compare-json-rules-engine.mjs [--rules 10,100] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR] [--json FILE]',
+  { rules: { type: 'string', default: '10,100' }, json: { type: 'string' } },
+);
 const counts = o.rules.split(',').map((s) => Number(s.trim()));
 if (counts.some((n) => !Number.isSafeInteger(n) || n < 1)) fail(`--rules: expected rule counts such as 10,100, got "${o.rules}"`);
 const child = join(ROOT, 'scripts', 'lib', 'jre-child.mjs');

@@ -12,13 +12,9 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { alternate, fail, parseOptions, prepareWorkload, printSummary, timeProcess, ROOT } from './lib/ab.mjs';
 
-const o = parseOptions();
-if (o.help) {
-  process.stdout.write(
-    'usage: node scripts/compare-parsers.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]\n',
-  );
-  process.exit(0);
-}
+const o = parseOptions(
+  'usage: node scripts/compare-parsers.mjs [--workload simple|payroll|enterprise] [--size 200k] [--pairs 5] [--warmup 1] [--cache-dir DIR]',
+);
 const files = await prepareWorkload(o.workload, o.size, o.cacheDir);
 const arrayFile = files.factsFile.replace(/\.ndjson$/, '.json');
 if (!existsSync(arrayFile)) {

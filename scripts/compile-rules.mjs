@@ -4,10 +4,12 @@
 // and two actions, in this process: median, min and max over --runs after one warm-up.
 //   node scripts/compile-rules.mjs [--rules 1000] [--runs 5]     (needs `npm run build`)
 
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './lib/args.mjs';
 import { loadRules, compileNetwork } from '../dist/index.js';
 
-const { values } = parseArgs({ options: { rules: { type: 'string', default: '1000' }, runs: { type: 'string', default: '5' } } });
+const { values } = scriptArgs('usage: node scripts/compile-rules.mjs [--rules 1000] [--runs 5]', {
+  options: { rules: { type: 'string', default: '1000' }, runs: { type: 'string', default: '5' } },
+});
 const n = Number(values.rules);
 const runs = Number(values.runs);
 

@@ -9,12 +9,12 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { fmtMs, median, prepareWorkload, ROOT } from './lib/ab.mjs';
+import { scriptArgs } from './lib/args.mjs';
 import { loadRules } from '../dist/index.js';
 
-const { values: o } = parseArgs({
+const { values: o } = scriptArgs('usage: node scripts/measure-handover.mjs [--workload simple] [--size 1m] [--fields a,b] [--cache-dir DIR]', {
   options: {
     workload: { type: 'string', default: 'simple' },
     size: { type: 'string', default: '1m' },

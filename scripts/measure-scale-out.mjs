@@ -15,18 +15,15 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BIN, fmtMs, fmtRatio, median, parseOptions, prepareWorkload, timeProcess } from './lib/ab.mjs';
 
-const o = parseOptions({
-  workloads: { type: 'string', default: 'simple,join,aggregate' },
-  shards: { type: 'string', default: '2' },
-  jobs: { type: 'string', default: '2' },
-  'reader-threads': { type: 'string', default: 'auto' },
-});
-if (o.help) {
-  process.stdout.write(
-    'usage: node scripts/measure-scale-out.mjs [--workloads simple,join,aggregate] [--size 1m] [--pairs 5] [--warmup 1] [--shards 2] [--jobs 2] [--reader-threads auto]\n',
-  );
-  process.exit(0);
-}
+const o = parseOptions(
+  'usage: node scripts/measure-scale-out.mjs [--workloads simple,join,aggregate] [--size 1m] [--pairs 5] [--warmup 1] [--shards 2] [--jobs 2] [--reader-threads auto]',
+  {
+    workloads: { type: 'string', default: 'simple,join,aggregate' },
+    shards: { type: 'string', default: '2' },
+    jobs: { type: 'string', default: '2' },
+    'reader-threads': { type: 'string', default: 'auto' },
+  },
+);
 const size = o.size === '200k' && !process.argv.includes('--size') && !process.argv.includes('-n') ? '1m' : o.size;
 const threads = o['reader-threads'];
 const node = process.execPath;

@@ -6,11 +6,12 @@
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './lib/args.mjs';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '20' } } });
+const USAGE = 'usage: node scripts/profile-top.mjs PROFILE.cpuprofile [MORE.cpuprofile ...] [--top 20]';
+const { values, positionals } = scriptArgs(USAGE, { allowPositionals: true, options: { top: { type: 'string', default: '20' } } });
 if (positionals.length === 0) {
-  process.stderr.write('usage: node scripts/profile-top.mjs PROFILE.cpuprofile [MORE.cpuprofile ...] [--top 20]\n');
+  process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
 const top = Number(values.top);

@@ -5,22 +5,21 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { scriptArgs } from './args.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'rete-eval.js');
 
-/** Common options: --workload, --size, --pairs, --warmup, --cache-dir, plus the script's own. */
-export function parseOptions(extra = {}) {
-  const { values } = parseArgs({
+/** Common options: --workload, --size, --pairs, --warmup, --cache-dir, plus the script's own; `usage` for --help and errors. */
+export function parseOptions(usage, extra = {}) {
+  const { values } = scriptArgs(usage, {
     options: {
       workload: { type: 'string', short: 'w', default: 'simple' },
       size: { type: 'string', short: 'n', default: '200k' },
       pairs: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '1' },
       'cache-dir': { type: 'string', default: join(ROOT, '.bench') },
-      help: { type: 'boolean', short: 'h', default: false },
       ...extra,
     },
   });
