@@ -22,6 +22,7 @@ import type { FiringLog } from './firing-log.js';
 import type { Network } from './network.js';
 import type { Mismatches } from './predicates.js';
 import { planRun, type RunPlan } from './session-plan.js';
+import { keepShapes } from './shapes.js';
 import type { Terminal } from './terminal.js';
 import type { TerminalBlock } from './terminal-block.js';
 import type { Token } from './wme.js';
@@ -130,6 +131,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   private readonly heldWrites: WriteBuffer | null;
 
   constructor(network: Network, options: SessionOptions = {}) {
+    keepShapes();
     this.network = network;
     this.onFiring = options.onFiring ?? null;
     this.log = options.log ?? null;
