@@ -25,15 +25,15 @@ export interface WrittenConstant {
 
 /** A SetField whose writes may be held back: its store, and its constant (null: the value comes with each write). */
 export class HeldWriter {
-  readonly set: FieldSetter;
+  private readonly set: FieldSetter;
   private readonly constant: WrittenConstant | null;
   constructor(set: FieldSetter, constant: WrittenConstant | null) {
     this.set = set;
     this.constant = constant;
   }
-  /** The constant as written to one fact: facts never share a mutable one. */
-  owned(): Value {
-    return this.constant!.owned();
+  /** Writes `value` to a field map, or without one the constant, as owned by that map (facts never share a mutable one). */
+  write(fields: FieldMap, value: Value | undefined): void {
+    this.set(fields, value === undefined ? this.constant!.owned() : value);
   }
 }
 
@@ -144,19 +144,14 @@ export function applyWrites(c: WriteChunk, span: number, fields: FieldMap): void
     const code = codes[i]!;
     const index = code >> KIND_BITS;
     switch (code & KIND_MASK) {
-      case CONSTANT: {
-        const w = writers[index]!;
-        w.set(fields, w.owned());
+      case CONSTANT:
+        writers[index]!.write(fields, undefined);
         break;
-      }
       case GIVEN:
-        writers[index]!.set(fields, c.values![i]!);
+        writers[index]!.write(fields, c.values![i]!);
         break;
       default:
-        for (const k of c.groups[index]!.writers) {
-          const w = writers[k]!;
-          w.set(fields, w.owned());
-        }
+        for (const k of c.groups[index]!.writers) writers[k]!.write(fields, undefined);
     }
   }
 }

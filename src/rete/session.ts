@@ -229,10 +229,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
 
   holdWrite(w: Wme, writer: number, value: Value | undefined): void {
     if (this.heldWrites !== null) this.heldWrites.add(w.fact, writer, value);
-    else {
-      const hw = this.network.heldWriters[writer]!;
-      hw.set(w.fact.fields, value === undefined ? hw.owned() : value);
-    }
+    else this.network.heldWriters[writer]!.write(w.fact.fields, value);
   }
 
   willChange(w: Wme): void {
