@@ -145,8 +145,10 @@ class LogAction extends CompiledAction {
 class SetFieldAction extends CompiledAction {
   private readonly field: string;
   private readonly root: string;
-  /** For a plain field name: one property store, no path walk (else null). */
-  private readonly store: FieldSetter | null;
+  /** A plain field name (no dots, not inherited): written with one property store, no path walk. */
+  private readonly plain: boolean;
+  /** A plain field's store when its writes are not held back (set by bind; else null). */
+  private store: FieldSetter | null = null;
   private readonly value: ValueOf;
   private readonly scope: ActionScope;
   /** For a plain field nothing reads: its index among the network's held writers (else -1). */
@@ -155,15 +157,16 @@ class SetFieldAction extends CompiledAction {
     super();
     this.field = field;
     this.root = rootField(field);
-    this.store = field.indexOf('.') < 0 && !(field in Object.prototype) ? compileSetter(field) : null;
+    this.plain = field.indexOf('.') < 0 && !(field in Object.prototype);
     this.value = new ValueOf(value, scope);
     this.scope = scope;
   }
   override bind(b: ActionBinding): void {
     super.bind(b);
-    if (this.store === null || !b.unread.has(this.field)) return;
-    const v = this.value;
-    this.writer = b.writers.push(new HeldWriter(this.store, v.ref === null ? v : null)) - 1;
+    if (!this.plain) return;
+    // A held writer's store is made by the session that first applies one of its writes.
+    if (!b.unread.has(this.field)) this.store = compileSetter(this.field);
+    else this.writer = b.writers.push(new HeldWriter(this.field, this.value.ref === null ? this.value : null)) - 1;
   }
   run<H extends FactHandle>(wm: WorkingMemoryOps<H>, target: H, bound: Bound<H> | null): ActionResult | null {
     // A constant needs no read: the common case skips the scope.

@@ -13,9 +13,12 @@
 // same writes in preallocated columns took ~12 ms more. An object per fact for its held
 // writes cost as much again on bench simple: every one of them survives, and scavenges copy
 // them. So a fact holds only where its writes are: a chunk and a span within it.
+// A held field's store (generated code, see compileSetter) is made by the session at its
+// first applied write: most runs never apply one, and making them is most of compiling bench
+// enterprise's 200 rules in a fresh process.
 
 import type { Fact } from './fact.js';
-import type { FieldSetter } from './path.js';
+import { compileSetter, type FieldSetter } from './path.js';
 import type { FieldMap, Value } from './value.js';
 
 /** A constant an action writes: owned() gives the value for one fact (a copy of a mutable one). */
@@ -23,17 +26,33 @@ export interface WrittenConstant {
   owned(): Value;
 }
 
-/** A SetField whose writes may be held back: its store, and its constant (null: the value comes with each write). */
+/** A SetField whose writes may be held back: its plain field name, and its constant (null: the value comes with each write). */
 export class HeldWriter {
-  private readonly set: FieldSetter;
-  private readonly constant: WrittenConstant | null;
-  constructor(set: FieldSetter, constant: WrittenConstant | null) {
-    this.set = set;
+  readonly field: string;
+  readonly constant: WrittenConstant | null;
+  constructor(field: string, constant: WrittenConstant | null) {
+    this.field = field;
     this.constant = constant;
   }
-  /** Writes `value` to a field map, or without one the constant, as owned by that map (facts never share a mutable one). */
-  write(fields: FieldMap, value: Value | undefined): void {
-    this.set(fields, value === undefined ? this.constant!.owned() : value);
+}
+
+/**
+ * A session's stores for the network's held writers, each made at the writer's first
+ * applied write (the network, shared by sessions, stays as compiled). The one place a held
+ * write is applied, whether it was held back or written at once.
+ */
+export class HeldStores {
+  private readonly writers: readonly HeldWriter[];
+  private readonly stores: (FieldSetter | null)[];
+  constructor(writers: readonly HeldWriter[]) {
+    this.writers = writers;
+    this.stores = new Array<FieldSetter | null>(writers.length).fill(null);
+  }
+  /** Writes writer `w`'s `value` to a field map, or without one its constant, as owned by that map (facts never share a mutable one). */
+  write(w: number, fields: FieldMap, value: Value | undefined): void {
+    let store = this.stores[w]!;
+    if (store === null) store = this.stores[w] = compileSetter(this.writers[w]!.field);
+    store(fields, value === undefined ? this.writers[w]!.constant!.owned() : value);
   }
 }
 
@@ -62,13 +81,13 @@ const KIND_MASK = 3;
  * the write (kept in `values` at the same position), or a group's constants.
  */
 export class WriteChunk {
-  readonly writers: readonly HeldWriter[];
+  readonly stores: HeldStores;
   readonly groups: readonly WriteGroup[];
   readonly codes: Int32Array;
   /** Given values, made when the chunk first holds one. */
   values: Value[] | null = null;
-  constructor(writers: readonly HeldWriter[], groups: readonly WriteGroup[], size: number) {
-    this.writers = writers;
+  constructor(stores: HeldStores, groups: readonly WriteGroup[], size: number) {
+    this.stores = stores;
     this.groups = groups;
     this.codes = new Int32Array(size);
   }
@@ -82,14 +101,14 @@ export class WriteChunk {
  * let go of.
  */
 export class WriteBuffer {
-  private readonly writers: readonly HeldWriter[];
+  private readonly stores: HeldStores;
   private readonly groups: readonly WriteGroup[];
   private chunk: WriteChunk | null = null;
   private pos = 0;
   private size = 0;
 
-  constructor(writers: readonly HeldWriter[], groups: readonly WriteGroup[]) {
-    this.writers = writers;
+  constructor(stores: HeldStores, groups: readonly WriteGroup[]) {
+    this.stores = stores;
     this.groups = groups;
   }
 
@@ -122,7 +141,7 @@ export class WriteBuffer {
     if (c !== null && this.pos < this.size) return c;
     this.size = this.size === 0 ? FIRST_CHUNK : Math.min(MAX_CHUNK, this.size * 2);
     this.pos = 0;
-    return (this.chunk = new WriteChunk(this.writers, this.groups, this.size));
+    return (this.chunk = new WriteChunk(this.stores, this.groups, this.size));
   }
 
   /** The fact's held writes now end with the entry at p: its span grows, or its earlier writes are applied. */
@@ -139,19 +158,19 @@ export class WriteBuffer {
 
 /** Applies the held writes of a span of a chunk to a field map, in write order (the last write of a field wins). */
 export function applyWrites(c: WriteChunk, span: number, fields: FieldMap): void {
-  const { codes, writers } = c;
+  const { codes, stores } = c;
   for (let i = spanStart(span), end = spanEnd(span); i < end; i++) {
     const code = codes[i]!;
     const index = code >> KIND_BITS;
     switch (code & KIND_MASK) {
       case CONSTANT:
-        writers[index]!.write(fields, undefined);
+        stores.write(index, fields, undefined);
         break;
       case GIVEN:
-        writers[index]!.write(fields, c.values![i]!);
+        stores.write(index, fields, c.values![i]!);
         break;
       default:
-        for (const k of c.groups[index]!.writers) writers[k]!.write(fields, undefined);
+        for (const k of c.groups[index]!.writers) stores.write(k, fields, undefined);
     }
   }
 }

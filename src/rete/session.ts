@@ -8,7 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { Bound, WorkingMemoryOps } from '../actions/execute.js';
 import { Fact, FactShape, FIRST_CREATED_ID } from '../model/fact.js';
 import { LimitError } from '../model/errors.js';
-import { WriteBuffer } from '../model/field-writes.js';
+import { HeldStores, WriteBuffer } from '../model/field-writes.js';
 import type { ActionResult, Firing } from '../model/types.js';
 import { plural } from '../model/words.js';
 import type { FieldMap, Value } from '../model/value.js';
@@ -127,6 +127,8 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
   private ended = false;
   /** The record of the last input fact when nothing took it: the next input fact's (plan.recycleRecords). */
   private spare: Wme | null = null;
+  /** Stores of the network's held writers, each made at its first write (null: it has none). */
+  private readonly heldStores: HeldStores | null;
   /** Writes held back (SessionOptions.holdWrites); null: written at once. */
   private readonly heldWrites: WriteBuffer | null;
 
@@ -161,7 +163,8 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
     this.deferred = network.deferred.map((d) => d.instantiate(run));
     this.beta = network.beta === null ? null : new BetaNetwork(network.beta, this, this.stats.mismatches, plan.betaRetracts, plan.linkTokens);
     this.firedCombos = plan.comboRefraction ? [] : null;
-    this.heldWrites = options.holdWrites === false || network.heldWriters.length === 0 ? null : new WriteBuffer(network.heldWriters, network.blocks);
+    this.heldStores = network.heldWriters.length === 0 ? null : new HeldStores(network.heldWriters);
+    this.heldWrites = options.holdWrites === false || this.heldStores === null ? null : new WriteBuffer(this.heldStores, network.blocks);
   }
 
   /** Inserts one input fact and fires the agenda until it is empty. */
@@ -229,7 +232,7 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
 
   holdWrite(w: Wme, writer: number, value: Value | undefined): void {
     if (this.heldWrites !== null) this.heldWrites.add(w.fact, writer, value);
-    else this.network.heldWriters[writer]!.write(w.fact.fields, value);
+    else this.heldStores!.write(writer, w.fact.fields, value);
   }
 
   willChange(w: Wme): void {

@@ -144,6 +144,28 @@ describe('held writes and rule blocks', () => {
     expect(map2).toEqual({ status: 'on', done: true });
   });
 
+  it('leaves making a held field’s store to the session that first applies a write to it', () => {
+    const odd = 'say "hi"';
+    const rs = [
+      { id: 1, name: 'flag', conditions: [{ field: 'status', operator: 'Equal', value: 'on' }], actions: [setField('done', true), setField(odd, 'x')] },
+    ];
+    const { network } = compileRules(rs);
+    // The network names the fields; no store (generated code) is made while it compiles.
+    expect(network.heldWriters.map((w) => w.field)).toEqual(['done', odd]);
+    for (const w of network.heldWriters) {
+      expect(Object.values(w).some((v) => typeof v === 'function')).toBe(false);
+      Object.freeze(w);
+    }
+    Object.freeze(network.heldWriters);
+    for (const holdWrites of [true, false, true]) {
+      const fact = new Fact(1, { status: 'on' }, null, null, FactShape.Flat);
+      const session = new Session(network, { holdWrites });
+      session.insert(fact);
+      session.end();
+      expect(JSON.stringify(fact.fields)).toBe(JSON.stringify({ status: 'on', done: true, [odd]: 'x' }));
+    }
+  });
+
   it('gives every fact its own copy of a mutable constant', () => {
     const rs = [{ id: 1, name: 'list', conditions: [{ field: 'type', operator: 'Equal', value: 'a' }], actions: [setField('items', [1, 2])] }];
     const { network } = compileRules(rs);
