@@ -72,7 +72,11 @@ export function warnUnknownKeys(
   what: string,
   warn: (path: string, message: string) => void,
 ): void {
-  for (const k of Object.keys(obj)) {
-    if (!known.includes(k)) warn(jsonPathKey(path, k), `unknown ${what} key ${JSON.stringify(k)} is ignored${didYouMean(k, known)}`);
+  // for-in over own keys (the order of Object.keys): run for every object of every rule,
+  // it makes no key array and no iterator.
+  for (const k in obj) {
+    if (hasOwn.call(obj, k) && !known.includes(k)) warn(jsonPathKey(path, k), `unknown ${what} key ${JSON.stringify(k)} is ignored${didYouMean(k, known)}`);
   }
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;

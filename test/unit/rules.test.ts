@@ -195,10 +195,40 @@ describe('conditions', () => {
     expect((cs[2] as { value: unknown }).value).toBeInstanceOf(DateValue);
   });
 
-  it('does not alias the document: values are decoded from a copy', () => {
-    const doc = [rule({ conditions: [{ field: 'a', operator: 'Equal', value: { Integer: 5 } }] })];
-    validate(doc);
-    expect((doc[0]!.conditions as Json[])[0]!.value).toEqual({ Integer: 5 });
+  it('leaves the document as it was, whichever values decoding rewrites', () => {
+    // Tagged scalars are read where they are; arrays, nested objects and "Null" members are
+    // rewritten by decoding, so those are decoded from a copy.
+    const values: unknown[] = [
+      { Integer: 5 },
+      { Float: 2 },
+      { String: 'Null' },
+      'Null',
+      { Array: [1, 'Null', { Float: 1.5 }] },
+      { Object: { a: 'Null', b: { Integer: 1 } } },
+      { a: 'Null' },
+      { a: { Date: '2024-01-01T00:00:00Z' } },
+      [{ Integer: 1 }, 'Null'],
+      { String: 5 },
+    ];
+    const doc = values.map((value, i) =>
+      rule({
+        id: i,
+        conditions: [{ field: 'a', operator: 'Equal', value }],
+        actions: [{ action_type: { SetField: { field: 'b', value } } }],
+      }),
+    );
+    const before = structuredClone(doc);
+    const { rules, errors: es } = validate(doc);
+    expect(es).toEqual([]);
+    expect(doc).toEqual(before);
+    const decoded = rules.map((r) => (r.conditions[0] as { value: unknown }).value);
+    expect(decoded.slice(0, 4)).toEqual([5, new FloatValue(2), 'Null', null]);
+    expect(decoded[4]).toEqual([1, null, 1.5]);
+    expect(decoded[5]).toEqual({ a: null, b: 1 });
+    expect(decoded[6]).toEqual({ a: null });
+    expect(decoded[7]).toEqual({ a: new DateValue(Date.parse('2024-01-01T00:00:00Z')) });
+    expect(decoded[8]).toEqual([1, null]);
+    expect(decoded[9]).toEqual({ String: 5 });
   });
 
   it('reads complex conditions; a bare {"conditions"} is And', () => {
