@@ -10,7 +10,7 @@ import { compileRuleFiles, type RulesFormatOption } from './engine.js';
 import type { BufferPool } from './io/chunker.js';
 import { FactReader, PROJECT_MIN_BYTES, type InputFormat, type Reject } from './io/reader.js';
 import type { Source } from './io/source.js';
-import { ruleReads, type RuleReads } from './model/reads.js';
+import type { RuleReads } from './model/reads.js';
 import { checkOutputTargets, OutputSink } from './io/output.js';
 import { checkRejects } from './io/reject-limit.js';
 import { ByteWriter } from './io/byte-writer.js';
@@ -116,7 +116,7 @@ export async function runBatch(opts: RunOptions): Promise<RunReport> {
   const core = new StreamRun(
     {
       network: compiled.network,
-      reads: ruleReads(compiled.rules),
+      reads: compiled.network.reads,
       inputs: opts.inputs,
       format: opts.format,
       emit,
@@ -188,7 +188,7 @@ export interface LineSink {
 /** What the read-evaluate-write loop of a run needs: compiled rules, inputs, and how to run. */
 export interface StreamRunOptions {
   network: Network;
-  /** What the rules read (ruleReads): the projected reader's fields, or why records are read whole. */
+  /** What the rules read (Network.reads): the projected reader's fields, or why records are read whole. */
   reads: RuleReads;
   inputs: readonly (string | Source)[];
   format?: InputFormat | undefined;

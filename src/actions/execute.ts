@@ -58,8 +58,15 @@ export abstract class CompiledAction {
   protected guard = false;
   /** Told, once while the network compiles, what the rules read (see ActionBinding). */
   bind(b: ActionBinding): void {
-    this.notify = this.writes().some((w) => b.reads.has(w));
-    this.guard = this.writes().some((w) => b.patternReads.has(w));
+    const writes = this.writes();
+    let notify = false;
+    let guard = false;
+    for (let i = 0; i < writes.length; i++) {
+      if (b.reads.has(writes[i]!)) notify = true;
+      if (b.patternReads.has(writes[i]!)) guard = true;
+    }
+    this.notify = notify;
+    this.guard = guard;
   }
   /**
    * Applies the action to `target`; `bound` holds the facts of a multi-fact rule's patterns.

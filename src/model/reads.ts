@@ -4,6 +4,7 @@
 
 import { compileFormula } from '../actions/formula/index.js';
 import type { Action, Condition, Pattern, Rule } from './types.js';
+import { DateValue, FloatValue } from './value.js';
 
 /** The keys the rules read, or why whole records are needed instead. */
 export type RuleReads = { readonly whole: false; readonly fields: readonly string[] } | { readonly whole: true; readonly reason: string };
@@ -20,17 +21,30 @@ export type RuleReads = { readonly whole: false; readonly fields: readonly strin
  */
 export function ruleReads(rules: readonly Rule[]): RuleReads {
   const out = new Collector();
-  for (const rule of rules) {
-    const aliases = rule.patterns === null ? [] : rule.patterns.map((p) => p.alias);
-    if (rule.patterns === null) for (const c of rule.conditions) out.condition(c);
-    else for (const p of rule.patterns) out.pattern(p);
-    for (const a of rule.actions) {
+  // Indexed loops: this runs over every rule as a network compiles, in the interpreter.
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
+    const aliases = rule.patterns === null ? NO_ALIASES : rule.patterns.map((p) => p.alias);
+    if (rule.patterns === null) for (let i = 0; i < rule.conditions.length; i++) out.condition(rule.conditions[i]!);
+    else for (let i = 0; i < rule.patterns.length; i++) out.pattern(rule.patterns[i]!);
+    for (let i = 0; i < rule.actions.length; i++) {
+      const a = rule.actions[i]!;
       const why = out.action(a, aliases);
       if (why !== null) return { whole: true, reason: `rule ${rule.id} ${why}` };
       out.refs(a, aliases);
     }
   }
   return { whole: false, fields: out.list };
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+const NO_ALIASES: readonly string[] = [];
+
+/** Whether `key` is the object's one own key. */
+function onlyKey(o: object, key: string): boolean {
+  let n = 0;
+  for (const k in o) if (hasOwn.call(o, k) && (++n > 1 || k !== key)) return false;
+  return n === 1;
 }
 
 class Collector {
@@ -140,18 +154,19 @@ class Collector {
    * keys than needed never changes a result, so anything shaped like one counts.
    */
   refs(v: unknown, aliases: readonly string[]): void {
-    if (v === null || typeof v !== 'object') return;
+    // Numbers and dates boxed as values hold no reference. (This walk runs over every action
+    // of every rule while a network compiles: it allocates nothing.)
+    if (v === null || typeof v !== 'object' || v instanceof FloatValue || v instanceof DateValue) return;
     if (Array.isArray(v)) {
-      for (const x of v) this.refs(x, aliases);
+      for (let i = 0; i < v.length; i++) this.refs(v[i], aliases);
       return;
     }
     const o = v as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (keys.length === 1 && keys[0] === 'Ref' && typeof o.Ref === 'string') {
+    if (typeof o.Ref === 'string' && onlyKey(o, 'Ref')) {
       this.readName(o.Ref, aliases);
       return;
     }
     if (typeof o.alias === 'string' && typeof o.field === 'string') this.read(o.field);
-    for (const k of keys) this.refs(o[k], aliases);
+    for (const k in o) if (hasOwn.call(o, k)) this.refs(o[k], aliases);
   }
 }

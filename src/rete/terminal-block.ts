@@ -36,10 +36,11 @@ export class TerminalBlock {
 export function terminalBlock(id: number, terminals: readonly Terminal[]): TerminalBlock | null {
   if (terminals.length === 0) return null;
   const writers: number[] = [];
-  for (const t of terminals) {
+  for (let i = 0; i < terminals.length; i++) {
+    const t = terminals[i]!;
     if (t.deferred !== null || t.patterns !== null || t.actions.length === 0) return null;
-    for (const a of t.actions) {
-      const w = a.heldConstant;
+    for (let j = 0; j < t.actions.length; j++) {
+      const w = t.actions[j]!.heldConstant;
       if (w < 0) return null;
       writers.push(w);
     }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { compileRuleFiles } from '../engine.js';
 import { describeIoError, RuleFileError, UsageError, type RuleIssue } from '../model/errors.js';
-import { ruleReads, type RuleReads } from '../model/reads.js';
+import type { RuleReads } from '../model/reads.js';
 import type { Network } from '../rete/network.js';
 import { ServeCode, ServeError } from './errors.js';
 
@@ -180,7 +180,7 @@ export class RuleSetRegistry {
       name,
       version,
       network: compiled.network,
-      reads: ruleReads(compiled.rules),
+      reads: compiled.network.reads,
       rules: compiled.rules.length,
       source,
       path,

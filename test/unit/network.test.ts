@@ -86,6 +86,18 @@ describe('sharing', () => {
     expect(n.tests.find((t) => t.label === 'a GreaterThan 1')!.mismatchTotal(session.stats.mismatches)).toBe(1);
   });
 
+  it('builds each distinct test once, however many rules state it (one mismatch slot each)', () => {
+    const rules = Array.from({ length: 50 }, (_, i) => r(i + 1, [gt('a', 1), { conditions: [gt('b', 2)] }, { operator: 'Not', conditions: [gt('a', 1)] }]));
+    const n = net(rules);
+    expect(n.tests.map((t) => t.label)).toEqual(['a GreaterThan 1', 'b GreaterThan 2', 'Not(a GreaterThan 1)']);
+    // The Not holds the very test the rules chain on; a Not is built per rule but shared.
+    expect(n.slots).toBe(2 + 50);
+    const session = new Session(n);
+    session.insert(decodeFact({ id: 1, a: 'x', b: 3 }, 0));
+    session.end();
+    expect(n.tests[0]!.mismatchTotal(session.stats.mismatches)).toBe(1);
+  });
+
   it('puts a rule without conditions on the root', () => {
     const n = net([r(1, []), r(2, [{ conditions: [] }])]);
     expect(n.root.terminals.map((t) => t.rule.id)).toEqual([1, 2]);
