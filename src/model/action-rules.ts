@@ -2,7 +2,7 @@
 // or Refs to bound facts in multi-fact rules), targets, and the calculator and Formula
 // checks that the action compilers supply.
 
-import { type Json, isObj, type RuleIssueLog, suggest, typeName } from './rule-issues.js';
+import { type Json, isObj, type Obj, type RuleIssueLog, suggest, typeName } from './rule-issues.js';
 import { closest, didYouMean, jsonPathKey as key, warnUnknownKeys } from './suggest.js';
 import type { Action, ActionValue, NotificationType, Pattern, Severity } from './types.js';
 import { setOwn, toNumber } from './value.js';
@@ -151,118 +151,42 @@ export class ActionValidator {
     const before = this.log.errors.length;
     const known = ACTION_BODY_KEYS[kind];
     if (known) warnUnknownKeys(body, known, p, `${kind} action`, (wp, m) => this.log.warn(wp, m));
+    // One method a kind: each is compiled on first use, and a rule file uses few kinds.
     let action: Action | null = null;
     switch (kind) {
-      case 'Log': {
-        const message = this.log.str(body, 'message', p);
-        if (message !== undefined) action = { kind, message, target };
+      case 'Log':
+        action = this.logAction(body, p, target);
         break;
-      }
-      case 'SetField': {
-        const field = this.log.str(body, 'field', p, true);
-        const value = this.actionValue(body.value, `${p}.value`, patterns);
-        if (field !== undefined && value !== undefined) action = { kind, field, value, target };
+      case 'SetField':
+        action = this.setField(body, p, target, patterns);
         break;
-      }
-      case 'CreateFact': {
-        const data = body.data;
-        if (isObj(data)) warnUnknownKeys(data, ['fields'], `${p}.data`, 'CreateFact data', (wp, m) => this.log.warn(wp, m));
-        const fields = isObj(data) ? this.actionValues(data.fields, `${p}.data.fields`, patterns) : undefined;
-        if (!isObj(data)) this.log.error(`${p}.data`, `expected {"fields":{...}}, got ${typeName(data)}`);
-        if (fields) action = { kind, fields, target };
+      case 'CreateFact':
+        action = this.createFact(body, p, target, patterns);
         break;
-      }
-      case 'CallCalculator': {
-        const calculator = this.log.str(body, 'calculator_name', p, true);
-        const outputField = this.log.str(body, 'output_field', p, true);
-        const mapping = body.input_mapping;
-        const inputMapping: Record<string, string> = {};
-        if (!isObj(mapping)) this.log.error(`${p}.input_mapping`, `expected an object {argument: field}, got ${typeName(mapping)}`);
-        else {
-          for (const [arg, field] of Object.entries(mapping)) {
-            if (typeof field !== 'string' || field === '') this.log.error(key(`${p}.input_mapping`, arg), `expected a field name, got ${typeName(field)}`);
-            else inputMapping[arg] = field;
-          }
-        }
-        if (calculator !== undefined && isObj(mapping)) {
-          const problem = this.checks.calculator(calculator, Object.keys(inputMapping));
-          if (problem) this.log.error(`${p}.calculator_name`, problem);
-          for (const [arg, field] of Object.entries(inputMapping)) this.boundName(field, patterns, key(`${p}.input_mapping`, arg));
-        }
-        if (this.log.errors.length === before) action = { kind, calculator: calculator!, inputMapping, outputField: outputField!, target };
+      case 'CallCalculator':
+        action = this.callCalculator(body, p, target, patterns);
         break;
-      }
-      case 'Formula': {
-        const expression = this.log.str(body, 'expression', p, true);
-        const outputField = this.log.str(body, 'output_field', p, true);
-        if (expression !== undefined) {
-          const parsed = this.checks.formula(expression);
-          if ('error' in parsed) this.log.error(`${p}.expression`, parsed.error);
-          else for (const name of parsed.fields) this.boundName(name, patterns, `${p}.expression`);
-        }
-        if (this.log.errors.length === before) action = { kind, expression: expression!, outputField: outputField!, target };
+      case 'Formula':
+        action = this.formula(body, p, target, patterns);
         break;
-      }
-      case 'TriggerAlert': {
-        const alertType = this.log.str(body, 'alert_type', p);
-        const message = this.log.str(body, 'message', p);
-        const severity = body.severity;
-        if (!SEVERITIES.includes(severity as Severity)) {
-          this.log.error(`${p}.severity`, `expected one of ${SEVERITIES.join(', ')}; got ${typeName(severity)}${suggest(severity, SEVERITIES)}`);
-        }
-        const metadata = body.metadata === undefined || body.metadata === null ? {} : this.log.fieldMap(body.metadata, `${p}.metadata`);
-        if (this.log.errors.length === before) {
-          action = { kind, alertType: alertType!, message: message!, severity: severity as Severity, metadata: metadata!, target };
-        }
+      case 'TriggerAlert':
+        action = this.triggerAlert(body, p, target);
         break;
-      }
-      case 'SendNotification': {
-        const recipient = this.log.str(body, 'recipient', p);
-        const subject = this.log.str(body, 'subject', p);
-        const message = this.log.str(body, 'message', p);
-        const nt = body.notification_type;
-        if (!NOTIFICATION_TYPES.includes(nt as NotificationType)) {
-          this.log.error(`${p}.notification_type`, `expected one of ${NOTIFICATION_TYPES.join(', ')}; got ${typeName(nt)}${suggest(nt, NOTIFICATION_TYPES)}`);
-        }
-        const metadata = body.metadata === undefined || body.metadata === null ? {} : this.log.fieldMap(body.metadata, `${p}.metadata`);
-        if (this.log.errors.length === before) {
-          action = {
-            kind,
-            recipient: recipient!,
-            subject: subject!,
-            message: message!,
-            notificationType: nt as NotificationType,
-            metadata: metadata!,
-            target,
-          };
-        }
+      case 'SendNotification':
+        action = this.sendNotification(body, p, target);
         break;
-      }
-      case 'UpdateFact': {
-        const factIdField = this.log.str(body, 'fact_id_field', p, true);
-        const updates = this.actionValues(body.updates, `${p}.updates`, patterns);
-        if (factIdField !== undefined && updates) action = { kind, factIdField, updates, target };
+      case 'UpdateFact':
+        action = this.updateFact(body, p, target, patterns);
         break;
-      }
-      case 'DeleteFact': {
-        const factIdField = this.log.str(body, 'fact_id_field', p, true);
-        if (factIdField !== undefined) action = { kind, factIdField, target };
+      case 'DeleteFact':
+        action = this.deleteFact(body, p, target);
         break;
-      }
-      case 'IncrementField': {
-        const field = this.log.str(body, 'field', p, true);
-        const increment = this.actionValue(body.increment, `${p}.increment`, patterns);
-        if (increment !== undefined && increment.ref === null && toNumber(increment.value) === undefined) {
-          this.log.error(`${p}.increment`, `expected a number, got ${typeName(body.increment)}`);
-        } else if (field !== undefined && increment !== undefined) action = { kind, field, increment, target };
+      case 'IncrementField':
+        action = this.incrementField(body, p, target, patterns);
         break;
-      }
-      case 'AppendToArray': {
-        const field = this.log.str(body, 'field', p, true);
-        const value = this.actionValue(body.value, `${p}.value`, patterns);
-        if (field !== undefined && value !== undefined) action = { kind, field, value, target };
+      case 'AppendToArray':
+        action = this.appendToArray(body, p, target, patterns);
         break;
-      }
       default:
         this.log.error(
           `${path}.action_type`,
@@ -270,5 +194,124 @@ export class ActionValidator {
         );
     }
     return this.log.errors.length === before ? action : null;
+  }
+
+  // Each kind's body, read into its typed action; problems go to the log, and action()
+  // drops an action whose reading logged any.
+
+  private logAction(body: Obj, p: string, target: string | null): Action | null {
+    const message = this.log.str(body, 'message', p);
+    return message === undefined ? null : { kind: 'Log', message, target };
+  }
+
+  private setField(body: Obj, p: string, target: string | null, patterns: Pattern[] | null): Action | null {
+    const field = this.log.str(body, 'field', p, true);
+    const value = this.actionValue(body.value, `${p}.value`, patterns);
+    return field === undefined || value === undefined ? null : { kind: 'SetField', field, value, target };
+  }
+
+  private createFact(body: Obj, p: string, target: string | null, patterns: Pattern[] | null): Action | null {
+    const data = body.data;
+    if (isObj(data)) warnUnknownKeys(data, ['fields'], `${p}.data`, 'CreateFact data', (wp, m) => this.log.warn(wp, m));
+    const fields = isObj(data) ? this.actionValues(data.fields, `${p}.data.fields`, patterns) : undefined;
+    if (!isObj(data)) this.log.error(`${p}.data`, `expected {"fields":{...}}, got ${typeName(data)}`);
+    return fields ? { kind: 'CreateFact', fields, target } : null;
+  }
+
+  private callCalculator(body: Obj, p: string, target: string | null, patterns: Pattern[] | null): Action | null {
+    const before = this.log.errors.length;
+    const calculator = this.log.str(body, 'calculator_name', p, true);
+    const outputField = this.log.str(body, 'output_field', p, true);
+    const mapping = body.input_mapping;
+    const inputMapping: Record<string, string> = {};
+    if (!isObj(mapping)) this.log.error(`${p}.input_mapping`, `expected an object {argument: field}, got ${typeName(mapping)}`);
+    else {
+      for (const [arg, field] of Object.entries(mapping)) {
+        if (typeof field !== 'string' || field === '') this.log.error(key(`${p}.input_mapping`, arg), `expected a field name, got ${typeName(field)}`);
+        else inputMapping[arg] = field;
+      }
+    }
+    if (calculator !== undefined && isObj(mapping)) {
+      const problem = this.checks.calculator(calculator, Object.keys(inputMapping));
+      if (problem) this.log.error(`${p}.calculator_name`, problem);
+      for (const [arg, field] of Object.entries(inputMapping)) this.boundName(field, patterns, key(`${p}.input_mapping`, arg));
+    }
+    if (this.log.errors.length > before) return null;
+    return { kind: 'CallCalculator', calculator: calculator!, inputMapping, outputField: outputField!, target };
+  }
+
+  private formula(body: Obj, p: string, target: string | null, patterns: Pattern[] | null): Action | null {
+    const before = this.log.errors.length;
+    const expression = this.log.str(body, 'expression', p, true);
+    const outputField = this.log.str(body, 'output_field', p, true);
+    if (expression !== undefined) {
+      const parsed = this.checks.formula(expression);
+      if ('error' in parsed) this.log.error(`${p}.expression`, parsed.error);
+      else for (const name of parsed.fields) this.boundName(name, patterns, `${p}.expression`);
+    }
+    if (this.log.errors.length > before) return null;
+    return { kind: 'Formula', expression: expression!, outputField: outputField!, target };
+  }
+
+  private triggerAlert(body: Obj, p: string, target: string | null): Action | null {
+    const before = this.log.errors.length;
+    const alertType = this.log.str(body, 'alert_type', p);
+    const message = this.log.str(body, 'message', p);
+    const severity = body.severity;
+    if (!SEVERITIES.includes(severity as Severity)) {
+      this.log.error(`${p}.severity`, `expected one of ${SEVERITIES.join(', ')}; got ${typeName(severity)}${suggest(severity, SEVERITIES)}`);
+    }
+    const metadata = body.metadata === undefined || body.metadata === null ? {} : this.log.fieldMap(body.metadata, `${p}.metadata`);
+    if (this.log.errors.length > before) return null;
+    return { kind: 'TriggerAlert', alertType: alertType!, message: message!, severity: severity as Severity, metadata: metadata!, target };
+  }
+
+  private sendNotification(body: Obj, p: string, target: string | null): Action | null {
+    const before = this.log.errors.length;
+    const recipient = this.log.str(body, 'recipient', p);
+    const subject = this.log.str(body, 'subject', p);
+    const message = this.log.str(body, 'message', p);
+    const nt = body.notification_type;
+    if (!NOTIFICATION_TYPES.includes(nt as NotificationType)) {
+      this.log.error(`${p}.notification_type`, `expected one of ${NOTIFICATION_TYPES.join(', ')}; got ${typeName(nt)}${suggest(nt, NOTIFICATION_TYPES)}`);
+    }
+    const metadata = body.metadata === undefined || body.metadata === null ? {} : this.log.fieldMap(body.metadata, `${p}.metadata`);
+    if (this.log.errors.length > before) return null;
+    return {
+      kind: 'SendNotification',
+      recipient: recipient!,
+      subject: subject!,
+      message: message!,
+      notificationType: nt as NotificationType,
+      metadata: metadata!,
+      target,
+    };
+  }
+
+  private updateFact(body: Obj, p: string, target: string | null, patterns: Pattern[] | null): Action | null {
+    const factIdField = this.log.str(body, 'fact_id_field', p, true);
+    const updates = this.actionValues(body.updates, `${p}.updates`, patterns);
+    return factIdField !== undefined && updates ? { kind: 'UpdateFact', factIdField, updates, target } : null;
+  }
+
+  private deleteFact(body: Obj, p: string, target: string | null): Action | null {
+    const factIdField = this.log.str(body, 'fact_id_field', p, true);
+    return factIdField === undefined ? null : { kind: 'DeleteFact', factIdField, target };
+  }
+
+  private incrementField(body: Obj, p: string, target: string | null, patterns: Pattern[] | null): Action | null {
+    const field = this.log.str(body, 'field', p, true);
+    const increment = this.actionValue(body.increment, `${p}.increment`, patterns);
+    if (increment !== undefined && increment.ref === null && toNumber(increment.value) === undefined) {
+      this.log.error(`${p}.increment`, `expected a number, got ${typeName(body.increment)}`);
+      return null;
+    }
+    return field !== undefined && increment !== undefined ? { kind: 'IncrementField', field, increment, target } : null;
+  }
+
+  private appendToArray(body: Obj, p: string, target: string | null, patterns: Pattern[] | null): Action | null {
+    const field = this.log.str(body, 'field', p, true);
+    const value = this.actionValue(body.value, `${p}.value`, patterns);
+    return field === undefined || value === undefined ? null : { kind: 'AppendToArray', field, value, target };
   }
 }
