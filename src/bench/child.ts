@@ -3,13 +3,15 @@
 // `rete-eval bench` with --expose-gc; writes one JSON event per line on stdout:
 //   {"type":"compiled",...} {"type":"run",...}* then {"type":"done","measurement":{...}}
 //   or {"type":"unsupported","message"} / {"type":"wrong","message"} (exit 7).
+// With --compile-only it compiles the rules once, sends the "compiled" event and exits: the
+// parent starts a few of these for the median of first compiles in fresh processes.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode } from '../model/errors.js';
-import { measureEngine, type EngineEvent, type RunHooks } from './engine-run.js';
+import { compileWorkload, measureEngine, type EngineEvent, type RunHooks } from './engine-run.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
 
 function send(msg: object): void {
@@ -24,6 +26,7 @@ function main(): number {
       runs: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '1' },
       'cpu-prof-dir': { type: 'string' },
+      'compile-only': { type: 'boolean', default: false },
     },
   });
   const w = WORKLOADS[values.workload as WorkloadName];
@@ -33,6 +36,12 @@ function main(): number {
   if (!w || !Number.isSafeInteger(size) || size <= 0 || !Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(warmup) || warmup < 0) {
     process.stderr.write(`bench-child: bad arguments ${JSON.stringify(values)}\n`);
     return ExitCode.USAGE;
+  }
+  if (values['compile-only']) {
+    const compiled = compileWorkload(w, size);
+    if ('unsupported' in compiled) send({ type: 'unsupported', message: compiled.unsupported });
+    else send({ type: 'compiled', compileMs: compiled.compileMs, rules: compiled.rules });
+    return ExitCode.OK;
   }
   const dir = values['cpu-prof-dir'];
   const hooks = dir === undefined ? null : profiler(dir, `${w.name}-${size}`);

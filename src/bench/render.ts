@@ -249,7 +249,8 @@ export function renderMarkdown(r: BenchResult, o: RenderOptions = {}): string {
   out.push(
     'Engine only: the facts are decoded in memory before timing (as the reference engine measures), a fresh set per run; the time covers `new Session` + insert all + `end()`. ' +
       "End to end: the whole `rete-eval run` process over the same facts as NDJSON. Reference figures: the specification's, Apple M1 Pro. " +
-      "÷ref and ÷target are the median divided by the reference figure and by the specification's target (lower is better). Each size ran in a fresh process.",
+      "÷ref and ÷target are the median divided by the reference figure and by the specification's target (lower is better). Each size ran in a fresh process. " +
+      'Compile: the median of first compiles of the rules, each in a fresh process (as many as runs).',
     '',
   );
   for (const w of r.workloads) {

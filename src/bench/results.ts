@@ -15,7 +15,13 @@ export const MEMORY_TARGETS: Readonly<Record<string, Readonly<Record<number, num
 export interface EngineMeasurement {
   readonly facts: number;
   readonly firings: number;
+  /** The first compile of the rules in a fresh process: the median of compileRunsMs. */
   readonly compileMs: number;
+  /**
+   * First compiles, each in a fresh process (the engine-only child's, then --compile-only
+   * children's: as many as measured runs). Absent in results written before they were kept.
+   */
+  readonly compileRunsMs?: number[];
   /** Measured runs, in order (warm-up excluded). */
   readonly runsMs: number[];
   readonly warmupMs: number[];

@@ -18,7 +18,8 @@ import {
   type SizeResult,
   type WorkloadResult,
 } from './results.js';
-import { spawnEngine } from './spawn-engine.js';
+import { spawnCompile, spawnEngine } from './spawn-engine.js';
+import { median } from './stats.js';
 import { formatSize, type Workload } from './workloads.js';
 
 export interface BenchPlan {
@@ -45,10 +46,11 @@ export type BenchProgress =
   | { readonly kind: 'step'; readonly label: string }
   | { readonly kind: 'note'; readonly message: string };
 
-/** Steps the progress bar counts: writing the files, then every engine and end-to-end run. */
+/** Steps the progress bar counts: writing the files, then every engine, compile and end-to-end run. */
 export function countSteps(plan: BenchPlan, sizesOf: (w: Workload) => readonly number[]): number {
   const e2eRuns = (plan.warmup + plan.runs) * (plan.reader === 'both' ? 2 : 1);
-  const perSize = (plan.engine ? plan.warmup + plan.runs : 0) + (plan.endToEnd ? e2eRuns + 1 : 0);
+  // Engine-only: its runs, and a fresh process for each first compile after the child's own.
+  const perSize = (plan.engine ? plan.warmup + plan.runs + plan.runs - 1 : 0) + (plan.endToEnd ? e2eRuns + 1 : 0);
   return plan.workloads.reduce((n, w) => n + sizesOf(w).length * perSize, 0);
 }
 
@@ -102,7 +104,14 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
           unsupported = out.message;
           break;
         }
-        engine = out.measurement;
+        // One compile is one sample of a few milliseconds in a fresh process; the figure is
+        // the median of as many as there are measured runs.
+        const compileRunsMs = [out.measurement.compileMs];
+        for (let i = 1; i < plan.runs; i++) {
+          compileRunsMs.push(await spawnCompile({ childScript: plan.childScript, workload: w.name, size, nodeFlags: plan.childNodeFlags }));
+          progress({ kind: 'step', label: `${label} compile ${i + 1}/${plan.runs}` });
+        }
+        engine = { ...out.measurement, compileMs: median(compileRunsMs), compileRunsMs };
       }
       let endToEnd: EndToEndMeasurement | null = null;
       let whole: Parameters<typeof buildSizeResult>[3] = null;

@@ -27,9 +27,6 @@ export interface SpawnEngineOptions {
 
 export async function spawnEngine(o: SpawnEngineOptions): Promise<{ kind: 'ok'; measurement: EngineMeasurement } | { kind: 'unsupported'; message: string }> {
   const args = [
-    '--expose-gc',
-    ...(o.nodeFlags ?? []),
-    o.childScript,
     '--workload',
     o.workload,
     '--size',
@@ -40,7 +37,44 @@ export async function spawnEngine(o: SpawnEngineOptions): Promise<{ kind: 'ok'; 
     String(o.warmup),
     ...(o.cpuProfileDir !== undefined ? ['--cpu-prof-dir', o.cpuProfileDir] : []),
   ];
-  const child = execa(process.execPath, args, { reject: false, stdin: 'ignore', stderr: 'pipe', lines: false });
+  const final = await runChild(o, args, (msg) => {
+    if (msg.type === 'compiled' || msg.type === 'run') o.onEvent?.(msg);
+  });
+  if (final.type === 'unsupported') return { kind: 'unsupported', message: final.message };
+  if (final.type !== 'done') throw new BenchRunError(`bench child for ${o.workload} size ${o.size} ended without its measurement`);
+  return { kind: 'ok', measurement: final.measurement };
+}
+
+/**
+ * The first compile of a workload's rules in a fresh process (the child's --compile-only):
+ * its milliseconds. Like the engine-only child's own compile, which it repeats.
+ */
+export async function spawnCompile(o: Pick<SpawnEngineOptions, 'childScript' | 'workload' | 'size' | 'nodeFlags'>): Promise<number> {
+  let compileMs: number | null = null;
+  const args = ['--workload', o.workload, '--size', String(o.size), '--compile-only'];
+  await runChild(o, args, (msg) => {
+    if (msg.type === 'compiled') compileMs = msg.compileMs;
+  });
+  if (compileMs === null) throw new BenchRunError(`bench child for ${o.workload} size ${o.size} ended without compiling`);
+  return compileMs;
+}
+
+/**
+ * Runs the bench child with `args`, hands each event to `onEvent`, and returns its final
+ * message ("compiled" for --compile-only). Throws BenchCheckError when it found wrong
+ * results, BenchRunError when it failed.
+ */
+async function runChild(
+  o: Pick<SpawnEngineOptions, 'childScript' | 'workload' | 'size' | 'nodeFlags'>,
+  args: readonly string[],
+  onEvent: (msg: ChildMessage) => void,
+): Promise<ChildMessage> {
+  const child = execa(process.execPath, ['--expose-gc', ...(o.nodeFlags ?? []), o.childScript, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    stderr: 'pipe',
+    lines: false,
+  });
   let final: ChildMessage | null = null;
   for await (const line of child.iterable({ from: 'stdout' })) {
     const text = String(line).trim();
@@ -51,13 +85,12 @@ export async function spawnEngine(o: SpawnEngineOptions): Promise<{ kind: 'ok'; 
     } catch {
       continue; // not ours (a stray log line)
     }
-    if (msg.type === 'compiled' || msg.type === 'run') o.onEvent?.(msg);
-    else final = msg;
+    onEvent(msg);
+    final = msg;
   }
   const r = await child;
   if (final?.type === 'wrong') throw new BenchCheckError(final.message);
-  if (final?.type === 'unsupported') return { kind: 'unsupported', message: final.message };
-  if (final?.type === 'done' && r.exitCode === 0) return { kind: 'ok', measurement: final.measurement };
+  if (final !== null && r.exitCode === 0) return final;
   const why = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
   const stderr = String(r.stderr ?? '');
   const oom = /heap out of memory|Allocation failed/i.test(stderr) ? '; out of memory: raise --child-heap-mb' : '';

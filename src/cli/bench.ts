@@ -79,7 +79,8 @@ export function registerBench(program: Command): void {
     .addHelpText(
       'after',
       `
-Every size runs in a fresh child process, so its memory figures belong to it alone. The
+Every size runs in a fresh child process, so its memory figures belong to it alone; its
+compile figure is the median of first compiles in fresh processes, as many as --runs. The
 firing count of every run is checked against the workload's; a wrong count fails the bench
 with exit code ${ExitCode.BENCH_CHECK}. A workload whose rules this build cannot compile is
 reported as not supported. Examples:

@@ -233,7 +233,7 @@ describe('output files (items 7 and 8)', () => {
     expect(files(dir)).toEqual(['b.json', 'b.md']);
   });
 
-  it('bench --cpu-prof writes a CPU profile of each measured engine-only run, and only of those', async () => {
+  it('bench --cpu-prof writes a CPU profile of each measured engine-only run, and only of those; compile is a median of fresh processes', async () => {
     const dir = tempDir();
     const r = await cli(
       [
@@ -252,10 +252,19 @@ describe('output files (items 7 and 8)', () => {
         join(dir, 'cache'),
         '--cpu-prof',
         'prof',
+        '--json',
+        'b.json',
       ],
       { cwd: dir },
     );
     expect(r.exitCode).toBe(0);
+    // One first compile per measured run, each in a fresh process: the child's and one more.
+    const engine = (
+      JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')) as { workloads: { sizes: { engine: { compileMs: number; compileRunsMs: number[] } }[] }[] }
+    ).workloads[0]!.sizes[0]!.engine;
+    expect(engine.compileRunsMs).toHaveLength(2);
+    for (const ms of engine.compileRunsMs) expect(ms).toBeGreaterThan(0);
+    expect(engine.compileMs).toBeCloseTo((engine.compileRunsMs[0]! + engine.compileRunsMs[1]!) / 2, 9);
     const profiles = readdirSync(join(dir, 'prof')).sort();
     expect(profiles).toEqual(['simple-20000-run1.cpuprofile', 'simple-20000-run2.cpuprofile']);
     for (const name of profiles) {
