@@ -152,7 +152,7 @@ async function run(
     core = new StreamRun(
       {
         network: set.network,
-        reads: set.reads,
+        reads: set.network.reads,
         // The declared length lets the reader read a small body whole, as `run` reads a small file.
         inputs: [streamSource('request', body(), length)],
         format: params.format,

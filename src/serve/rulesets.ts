@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { compileRuleFiles } from '../engine.js';
 import { describeIoError, RuleFileError, UsageError, type RuleIssue } from '../model/errors.js';
-import type { RuleReads } from '../model/reads.js';
 import type { Network } from '../rete/network.js';
 import { ServeCode, ServeError } from './errors.js';
 
@@ -16,9 +15,8 @@ export interface RuleSet {
   readonly name: string;
   /** The first 16 hex digits of the SHA-256 of the rule file's bytes. */
   readonly version: string;
+  /** The compiled rules; `network.reads` is what they read (for the projected reader). */
   readonly network: Network;
-  /** What the rules read (for the projected reader), worked out once. */
-  readonly reads: RuleReads;
   readonly rules: number;
   /** `file`: loaded from `path` (given at start; SIGHUP reloads it); `upload`: PUT. */
   readonly source: 'file' | 'upload';
@@ -180,7 +178,6 @@ export class RuleSetRegistry {
       name,
       version,
       network: compiled.network,
-      reads: compiled.network.reads,
       rules: compiled.rules.length,
       source,
       path,
