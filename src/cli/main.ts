@@ -13,8 +13,21 @@ import { registerServe } from './serve.js';
 import { registerSplit } from './split.js';
 import { registerMerge } from './merge.js';
 import { exitCodesHelp } from './options.js';
+import { COMMANDS, type CommandName } from './commands.js';
+import { markWorkDone } from '../boot/state.js';
 
 declare const __VERSION__: string;
+
+const REGISTER: { readonly [name in CommandName]: (program: Command) => void } = {
+  run: registerRun,
+  validate: registerValidate,
+  explain: registerExplain,
+  generate: registerGenerate,
+  bench: registerBench,
+  serve: registerServe,
+  split: registerSplit,
+  merge: registerMerge,
+};
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('rete-eval')
@@ -23,14 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addHelpText('after', exitCodesHelp());
-  registerRun(program);
-  registerValidate(program);
-  registerExplain(program);
-  registerGenerate(program);
-  registerBench(program);
-  registerServe(program);
-  registerSplit(program);
-  registerMerge(program);
+  for (const name of COMMANDS) REGISTER[name](program);
   // Usage errors in the one form of every message: `rete-eval: …`, one line, with where to look.
   for (const cmd of [program, ...program.commands]) {
     const help = cmd === program ? 'rete-eval --help' : `rete-eval ${cmd.name()} --help`;
@@ -38,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await program.parseAsync(argv);
-    return process.exitCode === undefined ? ExitCode.OK : Number(process.exitCode);
+    const code = process.exitCode === undefined ? ExitCode.OK : Number(process.exitCode);
+    if (code === ExitCode.OK) markWorkDone();
+    return code;
   } catch (e) {
     return reportError(e);
   }

@@ -1,6 +1,7 @@
 // `rete-eval serve`: reads the options, then loads the HTTP service (dist/serve.js, kept
 // out of the CLI bundle so other commands never load fastify) and serves until stopped.
 
+import { createRequire } from 'node:module';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../model/errors.js';
 import { parseRuleSetSpec, type RuleSetSpec } from '../serve/rulesets.js';
@@ -92,7 +93,8 @@ export function registerServe(program: Command): void {
         logLevel: flags.logLevel,
         alerts: { p99Ms: flags.alertP99Ms, rssMb: flags.alertRssMb, windowSeconds: flags.alertWindow / 1000, intervalMs: flags.alertInterval },
       };
-      const { serve } = (await import(new URL('./serve.js', import.meta.url).href)) as typeof import('../serve/start.js');
+      // The bundle beside this one (dist/serve.cjs), loaded only for this command.
+      const { serve } = createRequire(import.meta.url)('./serve.cjs') as typeof import('../serve/start.js');
       process.exitCode = await serve(config);
     });
 }
