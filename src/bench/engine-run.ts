@@ -3,6 +3,7 @@
 // timed section, and time a session over them: new Session + insert all + end().
 
 import { getHeapStatistics } from 'node:v8';
+import type { CodeCacheState } from '../boot/state.js';
 import { compileRules } from '../engine.js';
 import { decodeFact, type Fact } from '../model/fact.js';
 import { RuleFileError } from '../model/errors.js';
@@ -13,7 +14,7 @@ import type { EngineMeasurement } from './results.js';
 import type { Workload } from './workloads.js';
 
 export type EngineEvent =
-  | { readonly type: 'compiled'; readonly compileMs: number; readonly rules: number }
+  | { readonly type: 'compiled'; readonly compileMs: number; readonly rules: number; readonly codeCache?: CodeCacheState | null }
   | {
       readonly type: 'run';
       readonly phase: 'warmup' | 'measure';

@@ -2,6 +2,7 @@
 // timings with their summaries, memory, and the ratios to the specification's figures.
 // `--baseline` reads an earlier one of these back.
 
+import type { CodeCacheState } from '../boot/state.js';
 import { factsPerSecond, linearity, ratio, summarize, type Summary } from './stats.js';
 
 export const RESULT_SCHEMA = 'rete-eval-bench/1';
@@ -22,6 +23,12 @@ export interface EngineMeasurement {
    * children's: as many as measured runs). Absent in results written before they were kept.
    */
   readonly compileRunsMs?: number[];
+  /**
+   * For each of compileRunsMs, how the child's own code was compiled: 'used' from V8's code
+   * cache (a user's second run), 'made' or 'remade' without it, 'off' with it turned off.
+   * Absent in results written before it was kept.
+   */
+  readonly compileCodeCache?: (CodeCacheState | null)[];
   /** Measured runs, in order (warm-up excluded). */
   readonly runsMs: number[];
   readonly warmupMs: number[];

@@ -106,12 +106,13 @@ export async function runBench(plan: BenchPlan, progress: (p: BenchProgress) => 
         }
         // One compile is one sample of a few milliseconds in a fresh process; the figure is
         // the median of as many as there are measured runs.
-        const compileRunsMs = [out.measurement.compileMs];
+        const samples = [out.compile];
         for (let i = 1; i < plan.runs; i++) {
-          compileRunsMs.push(await spawnCompile({ childScript: plan.childScript, workload: w.name, size, nodeFlags: plan.childNodeFlags }));
+          samples.push(await spawnCompile({ childScript: plan.childScript, workload: w.name, size, nodeFlags: plan.childNodeFlags }));
           progress({ kind: 'step', label: `${label} compile ${i + 1}/${plan.runs}` });
         }
-        engine = { ...out.measurement, compileMs: median(compileRunsMs), compileRunsMs };
+        const compileRunsMs = samples.map((s) => s.ms);
+        engine = { ...out.measurement, compileMs: median(compileRunsMs), compileRunsMs, compileCodeCache: samples.map((s) => s.codeCache) };
       }
       let endToEnd: EndToEndMeasurement | null = null;
       let whole: Parameters<typeof buildSizeResult>[3] = null;

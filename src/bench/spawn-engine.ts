@@ -2,6 +2,7 @@
 // (fresh process, --expose-gc), follows its events for progress, and returns its outcome.
 
 import { execa } from 'execa';
+import type { CodeCacheState } from '../boot/state.js';
 import { BenchCheckError, BenchRunError, stderrGist } from './check.js';
 import type { EngineEvent } from './engine-run.js';
 import type { EngineMeasurement } from './results.js';
@@ -25,7 +26,15 @@ export interface SpawnEngineOptions {
   readonly onEvent?: (e: EngineEvent) => void;
 }
 
-export async function spawnEngine(o: SpawnEngineOptions): Promise<{ kind: 'ok'; measurement: EngineMeasurement } | { kind: 'unsupported'; message: string }> {
+/** A first compile in a fresh process, and how that process's own code was compiled. */
+export interface CompileSample {
+  readonly ms: number;
+  readonly codeCache: CodeCacheState | null;
+}
+
+export async function spawnEngine(
+  o: SpawnEngineOptions,
+): Promise<{ kind: 'ok'; measurement: EngineMeasurement; compile: CompileSample } | { kind: 'unsupported'; message: string }> {
   const args = [
     '--workload',
     o.workload,
@@ -37,26 +46,28 @@ export async function spawnEngine(o: SpawnEngineOptions): Promise<{ kind: 'ok'; 
     String(o.warmup),
     ...(o.cpuProfileDir !== undefined ? ['--cpu-prof-dir', o.cpuProfileDir] : []),
   ];
+  let codeCache: CodeCacheState | null = null;
   const final = await runChild(o, args, (msg) => {
+    if (msg.type === 'compiled') codeCache = msg.codeCache ?? null;
     if (msg.type === 'compiled' || msg.type === 'run') o.onEvent?.(msg);
   });
   if (final.type === 'unsupported') return { kind: 'unsupported', message: final.message };
   if (final.type !== 'done') throw new BenchRunError(`bench child for ${o.workload} size ${o.size} ended without its measurement`);
-  return { kind: 'ok', measurement: final.measurement };
+  return { kind: 'ok', measurement: final.measurement, compile: { ms: final.measurement.compileMs, codeCache } };
 }
 
 /**
- * The first compile of a workload's rules in a fresh process (the child's --compile-only):
- * its milliseconds. Like the engine-only child's own compile, which it repeats.
+ * The first compile of a workload's rules in a fresh process (the child's --compile-only),
+ * like the engine-only child's own compile, which it repeats.
  */
-export async function spawnCompile(o: Pick<SpawnEngineOptions, 'childScript' | 'workload' | 'size' | 'nodeFlags'>): Promise<number> {
-  let compileMs: number | null = null;
+export async function spawnCompile(o: Pick<SpawnEngineOptions, 'childScript' | 'workload' | 'size' | 'nodeFlags'>): Promise<CompileSample> {
+  let sample: CompileSample | null = null;
   const args = ['--workload', o.workload, '--size', String(o.size), '--compile-only'];
   await runChild(o, args, (msg) => {
-    if (msg.type === 'compiled') compileMs = msg.compileMs;
+    if (msg.type === 'compiled') sample = { ms: msg.compileMs, codeCache: msg.codeCache ?? null };
   });
-  if (compileMs === null) throw new BenchRunError(`bench child for ${o.workload} size ${o.size} ended without compiling`);
-  return compileMs;
+  if (sample === null) throw new BenchRunError(`bench child for ${o.workload} size ${o.size} ended without compiling`);
+  return sample;
 }
 
 /**

@@ -255,14 +255,18 @@ describe('output files (items 7 and 8)', () => {
         '--json',
         'b.json',
       ],
-      { cwd: dir },
+      { cwd: dir, env: { RETE_EVAL_CODE_CACHE: join(dir, 'code-cache') } },
     );
     expect(r.exitCode).toBe(0);
     // One first compile per measured run, each in a fresh process: the child's and one more.
     const engine = (
-      JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')) as { workloads: { sizes: { engine: { compileMs: number; compileRunsMs: number[] } }[] }[] }
+      JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')) as {
+        workloads: { sizes: { engine: { compileMs: number; compileRunsMs: number[]; compileCodeCache: string[] } }[] }[];
+      }
     ).workloads[0]!.sizes[0]!.engine;
     expect(engine.compileRunsMs).toHaveLength(2);
+    // The engine child found no code cache and left one; the compile-only child started from it.
+    expect(engine.compileCodeCache).toEqual(['made', 'used']);
     for (const ms of engine.compileRunsMs) expect(ms).toBeGreaterThan(0);
     expect(engine.compileMs).toBeCloseTo((engine.compileRunsMs[0]! + engine.compileRunsMs[1]!) / 2, 9);
     const profiles = readdirSync(join(dir, 'prof')).sort();
