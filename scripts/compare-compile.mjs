@@ -2,8 +2,10 @@
 // This build's first compile of a workload's rules against another build's, each in a fresh
 // process: both builds' bench children (dist/bench-child.js) alternated A B A B, each stopped
 // once it has reported its "compiled" event. What `rete-eval bench` shows as compile, as a
-// ratio taken in one run (one cold compile is a few milliseconds and noisy on its own).
-//   node scripts/compare-compile.mjs --other /path/to/old [--workloads simple,enterprise] [--pairs 15]
+// ratio taken in one run (one cold compile is a few milliseconds and noisy on its own). Each
+// child starts as the bench starts it: through its build's code cache, if it has one
+// (src/boot/); --cold turns that off (RETE_EVAL_CODE_CACHE=off), as a first run meets it.
+//   node scripts/compare-compile.mjs --other /path/to/old [--workloads simple,enterprise] [--pairs 15] [--cold]
 
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,13 +14,14 @@ import { fail, fmtRatio, median, ROOT } from './lib/ab.mjs';
 import { scriptArgs } from './lib/args.mjs';
 
 const USAGE =
-  'usage: node scripts/compare-compile.mjs --other OTHER_CHECKOUT [--workloads simple,payroll,enterprise,join,aggregate] [--size 100k] [--pairs 15]';
+  'usage: node scripts/compare-compile.mjs --other OTHER_CHECKOUT [--workloads simple,payroll,enterprise,join,aggregate] [--size 100k] [--pairs 15] [--cold]';
 const { values: o } = scriptArgs(USAGE, {
   options: {
     other: { type: 'string' },
     workloads: { type: 'string', default: 'simple,payroll,enterprise,join,aggregate' },
     size: { type: 'string', default: '100000' },
     pairs: { type: 'string', default: '15' },
+    cold: { type: 'boolean', default: false },
   },
 });
 if (!o.other) fail(USAGE);
@@ -39,6 +42,7 @@ async function firstCompile(root, workload) {
     reject: false,
     stdin: 'ignore',
     lines: false,
+    env: o.cold ? { RETE_EVAL_CODE_CACHE: 'off' } : {},
   });
   let ms = null;
   let other = null;
@@ -71,4 +75,6 @@ for (const workload of o.workloads.split(',')) {
       ` · this ÷ other ${fmtRatio(median(ratios))} (min ${fmtRatio(Math.min(...ratios))}, max ${fmtRatio(Math.max(...ratios))})`,
   );
 }
-process.stdout.write(`\nFirst compile in a fresh process, this build ÷ ${o.other} (${pairs} alternated pairs each; medians)\n${lines.join('\n')}\n`);
+process.stdout.write(
+  `\nFirst compile in a fresh process${o.cold ? ' without a code cache' : ''}, this build ÷ ${o.other} (${pairs} alternated pairs each; medians)\n${lines.join('\n')}\n`,
+);
