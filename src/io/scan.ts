@@ -9,7 +9,8 @@
 // Hot code, written for V8 (measured: a call per token made this 4× slower): one loop per
 // record with an explicit container stack, typed arrays, no closures or try/catch, byte
 // constants inline: 34 '"', 92 '\\', 123 '{', 125 '}', 91 '[', 93 ']', 44 ',', 58 ':',
-// 32 9 10 13 whitespace.
+// 32 9 10 13 whitespace. The lexing of strings, numbers and whitespace is scan-lex.ts; the
+// scanner's state codes and limits are scan-states.ts.
 
 import {
   BLOB_ASCII,
@@ -49,33 +50,21 @@ import {
   WS_ANY,
   WS_LINE,
 } from './scan-lex.js';
-
-/**
- * Containers nested deeper than this make a record slow (the whole-record decoder then
- * applies the real limit, MAX_NESTING, with its message). Real records nest a few levels.
- */
-const SCAN_DEPTH = 256;
-/** Interning table slots per chunk (a power of two); past half full, strings are no longer interned. */
-const INTERN_SLOTS = 1 << 13;
-
-/** What the object at a depth is. */
-const CTX_OTHER = 0;
-const CTX_RECORD = 1;
-/** The value of the record's `data` key. */
-const CTX_DATA = 2;
-/** The value of `data.fields`. */
-const CTX_FIELDS = 3;
-
-/** Where a captured value goes: nowhere, a top-level key's slot, a data.fields key's slot. */
-const TO_NONE = 0;
-const TO_TOP = 1;
-const TO_INNER = 2;
-
-/** How a meta value was written (a reference record needs them plain). */
-const FORM_OTHER = 0;
-const FORM_STRING = 1;
-const FORM_NUMBER = 2;
-const FORM_NULL = 3;
+import {
+  CTX_DATA,
+  CTX_FIELDS,
+  CTX_OTHER,
+  CTX_RECORD,
+  FORM_NULL,
+  FORM_NUMBER,
+  FORM_OTHER,
+  FORM_STRING,
+  INTERN_SLOTS,
+  SCAN_DEPTH,
+  TO_INNER,
+  TO_NONE,
+  TO_TOP,
+} from './scan-states.js';
 
 const latin1 = new TextDecoder('latin1');
 
