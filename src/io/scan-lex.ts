@@ -2,7 +2,8 @@
 // noted), numbers (validated; read exactly as JSON.parse reads them when asked), whitespace,
 // and the tag names of tagged values. Plain functions over (bytes, offset), hot code.
 
-const latin1 = new TextDecoder('latin1');
+/** Bytes to text, a character a byte (the texts decoded are ASCII): one decoder for the lexer and the scanner. */
+export const latin1 = new TextDecoder('latin1');
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /** What the last string or number scan found (one per scanner, reused). */

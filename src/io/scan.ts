@@ -37,6 +37,7 @@ import { MAX_EXACT_INTEGER, parseRfc3339 } from '../model/value.js';
 import { positionSuffix, suffix } from './position-suffix.js';
 import {
   isDate,
+  latin1,
   Lexeme,
   scanNumber,
   scanString,
@@ -65,8 +66,6 @@ import {
   TO_NONE,
   TO_TOP,
 } from './scan-states.js';
-
-const latin1 = new TextDecoder('latin1');
 
 export class ChunkScanner {
   private readonly plan: ScanPlan;
