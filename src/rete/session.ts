@@ -2,7 +2,8 @@
 // until it is empty, applies actions to working memory, re-propagates changed facts
 // (forward chaining) with refraction, and keeps only the facts it must. Multi-fact rules
 // run in the session's beta network: its complete matches come back as activations of the
-// same agenda. All run state is the session's own; the network is only read.
+// same agenda. All run state is the session's own; the network is only read. Its options
+// and statistics are in session-types.ts, the agenda-free firing order in firing-order.ts.
 
 import { getHeapStatistics } from 'node:v8';
 import type { Bound, WorkingMemoryOps } from '../actions/execute.js';
@@ -15,73 +16,21 @@ import type { FieldMap, Value } from '../model/value.js';
 import { Activation, Agenda } from './agenda.js';
 import { collect, reach, terminalsOf, type AlphaNode } from './alpha-node.js';
 import type { BetaSink } from './beta-node.js';
-import { BetaNetwork, type NodeMemoryStats } from './beta-network.js';
+import { BetaNetwork } from './beta-network.js';
 import { Candidates } from './candidates.js';
 import type { DeferredCondition } from './deferred/index.js';
+import { comboKey, sortApart, sortByRank } from './firing-order.js';
 import type { FiringLog } from './firing-log.js';
 import type { Network } from './network.js';
-import type { Mismatches } from './predicates.js';
 import { planRun, type RunPlan } from './session-plan.js';
+import type { SessionOptions, SessionStats } from './session-types.js';
 import { keepShapes } from './shapes.js';
 import type { Terminal } from './terminal.js';
 import type { TerminalBlock } from './terminal-block.js';
 import type { Token } from './wme.js';
 import { Wme } from './wme.js';
 
-export interface SessionOptions {
-  /** Re-propagate changed and created facts (default true). False: the reference engine's behaviour. */
-  chain?: boolean;
-  /** Stop with a LimitError when firings, or facts created, pass this many. 0 = no limit. */
-  maxFirings?: number;
-  /** Stop with a LimitError when the JS heap in use passes this many bytes (checked now and then). 0 = no limit. */
-  maxHeapBytes?: number;
-  /** The time of a fact without a timestamp, for time windows (ms since the epoch). Default: now. */
-  runStartMs?: number;
-  /**
-   * Ids of facts that rules create: `first`, `first + step`, ... Default: from 9·10^15 in
-   * steps of 1, a range input facts may not use, so created ids never collide with input ids.
-   */
-  createdIds?: { readonly first: number; readonly step: number };
-  /** Called for each firing, in firing order. The record may be kept: it is not reused. */
-  onFiring?: (firing: Firing) => void;
-  /**
-   * Keeps each firing, in firing order, compactly (no record objects): the output writer and
-   * the bench read firings from here. May be given with onFiring or instead of it.
-   */
-  log?: FiringLog;
-  /**
-   * Hold back writes to fields that no rule reads, and apply them to a fact's field map when
-   * its `fields` are next read (default true; see model/field-writes.ts for why). False:
-   * every write goes into the map at once, for callers that keep the map objects they made
-   * facts with and read them directly.
-   */
-  holdWrites?: boolean;
-  /**
-   * Called with each fact once nothing can change it any more, in insertion order, deleted
-   * facts left out: right after its insertion settles when no rule can reach it later, else at end().
-   */
-  onFactDone?: (fact: Fact) => void;
-}
-
-export interface SessionStats {
-  factsInserted: number;
-  factsCreated: number;
-  factsDeleted: number;
-  firings: number;
-  /** Firings per rule, indexed like the network's terminals (rule-file order). */
-  firingsByRule: number[];
-  /** Facts whose id was already held in working memory (UpdateFact/DeleteFact then address the newer). */
-  duplicateIds: number;
-  /** Largest number of facts working memory held at once. */
-  peakWorkingMemory: number;
-  /** Type mismatches per test slot of the network (see AlphaTest.mismatchTotal). */
-  mismatches: Mismatches;
-  /**
-   * What each alpha memory and beta node of the multi-fact rules held at the end of the
-   * run, and at most (filled in by end(); empty without multi-fact rules).
-   */
-  memoryNodes: NodeMemoryStats[];
-}
+export type { SessionOptions, SessionStats } from './session-types.js';
 
 /** How often (in insertions, firings and creations) the heap is checked against maxHeapBytes. */
 const HEAP_CHECK_EVERY = 1 << 14;
@@ -631,46 +580,4 @@ export class Session implements WorkingMemoryOps<Wme>, BetaSink {
       if (pendingMarks[t.index] !== stamp && t.deferred === null) this.activate(t, w);
     }
   }
-}
-
-/**
- * Sorts reached nodes by their first terminal's rank (insertion sort: a handful of nodes);
- * true when no node's ranks reach into the next one's, so firing node after node is rank order.
- */
-function sortApart(nodes: AlphaNode[], n: number): boolean {
-  for (let i = 1; i < n; i++) {
-    const node = nodes[i]!;
-    const r = node.terminals[0]!.rank;
-    let j = i - 1;
-    while (j >= 0 && nodes[j]!.terminals[0]!.rank > r) {
-      nodes[j + 1] = nodes[j]!;
-      j--;
-    }
-    nodes[j + 1] = node;
-  }
-  for (let i = 1; i < n; i++) {
-    const prev = nodes[i - 1]!.terminals;
-    if (prev[prev.length - 1]!.rank > nodes[i]!.terminals[0]!.rank) return false;
-  }
-  return true;
-}
-
-/** Insertion sort by rank: matches arrive in nearly sorted runs, usually one or two. */
-function sortByRank(ts: Terminal[], n: number): void {
-  for (let i = 1; i < n; i++) {
-    const t = ts[i]!;
-    let j = i - 1;
-    while (j >= 0 && ts[j]!.rank > t.rank) {
-      ts[j + 1] = ts[j]!;
-      j--;
-    }
-    ts[j + 1] = t;
-  }
-}
-
-/** A combination's identity for refraction: its bound facts' seqs in pattern order. */
-function comboKey(facts: Bound<Wme>, bound: readonly number[]): string {
-  let key = String(facts[bound[0]!]!.seq);
-  for (let i = 1; i < bound.length; i++) key += ',' + facts[bound[i]!]!.seq;
-  return key;
 }
