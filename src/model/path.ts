@@ -48,6 +48,19 @@ function generate<F>(params: readonly string[], body: (literal: string) => strin
   }
 }
 
+/**
+ * Generated readers and stores are shared by name by every network in the process. A server
+ * that loads rule sets as long as it runs would keep one for every name it ever met: a memo
+ * that reaches this many names starts again (networks keep the functions they already hold).
+ */
+const GENERATED_LIMIT = 4096;
+
+function keep<F>(memo: Map<string, F>, name: string, fn: F): F {
+  if (memo.size >= GENERATED_LIMIT) memo.clear();
+  memo.set(name, fn);
+  return fn;
+}
+
 const readers = new Map<string, FieldReader>();
 
 /**
@@ -57,12 +70,9 @@ const readers = new Map<string, FieldReader>();
  * aside; `rete-eval bench --cpu-prof`).
  */
 function plainReader(name: string): FieldReader {
-  let read = readers.get(name);
-  if (read === undefined) {
-    read = generate<FieldReader>(['o'], (n) => `return o[${n}];`, name) ?? ((fields) => fields[name]);
-    readers.set(name, read);
-  }
-  return read;
+  const read = readers.get(name);
+  if (read !== undefined) return read;
+  return keep(readers, name, generate<FieldReader>(['o'], (n) => `return o[${n}];`, name) ?? ((fields) => fields[name]));
 }
 
 export type FieldSetter = (fields: FieldMap, value: Value) => void;
@@ -80,16 +90,16 @@ const setters = new Map<string, FieldSetter>();
  * key, 90–190 ms generated. Where code generation is disallowed the variable-key store is used.
  */
 export function compileSetter(name: string): FieldSetter {
-  let set = setters.get(name);
-  if (set === undefined) {
-    set =
-      generate<FieldSetter>(['o', 'v'], (n) => `o[${n}] = v;`, name) ??
+  const set = setters.get(name);
+  if (set !== undefined) return set;
+  return keep(
+    setters,
+    name,
+    generate<FieldSetter>(['o', 'v'], (n) => `o[${n}] = v;`, name) ??
       ((fields, value) => {
         fields[name] = value;
-      });
-    setters.set(name, set);
-  }
-  return set;
+      }),
+  );
 }
 
 /** Reads a path without compiling it (for one-off reads outside the hot path). */

@@ -160,4 +160,26 @@ describe('compileSetter', () => {
     expect(fields).toEqual({ x: 3, y: 2 });
     expect(Object.keys(fields)).toEqual(['x', 'y']);
   });
+
+  it('keeps a bounded number of names: a long-running process meeting ever new names does not grow', () => {
+    // Names no other test uses; the memo remembers 4096 names at most.
+    const name = (i: number) => `bounded_${i}`;
+    const first = compileSetter(name(0));
+    const firstReader = compilePath(name(0));
+    expect(compileSetter(name(0))).toBe(first);
+    // Twice the limit of new names: the memo has started again since name 0 went in.
+    for (let i = 1; i <= 2 * 4096; i++) {
+      compileSetter(name(i));
+      compilePath(name(i));
+    }
+    const again = compileSetter(name(0));
+    expect(again).not.toBe(first);
+    expect(compilePath(name(0))).not.toBe(firstReader);
+    // Functions already handed out keep working, old and new alike.
+    const fields: FieldMap = {};
+    first(fields, 1);
+    again(fields, 2);
+    expect(fields).toEqual({ [name(0)]: 2 });
+    expect(firstReader(fields)).toBe(2);
+  });
 });
