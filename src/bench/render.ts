@@ -242,6 +242,22 @@ export function renderText(r: BenchResult, o: RenderOptions = {}): string {
   return out.join('\n');
 }
 
+/** How the compile samples' processes got their own compiled code (src/boot/), when recorded. */
+function codeCacheText(r: BenchResult): string {
+  let used = 0;
+  let all = 0;
+  for (const w of r.workloads) {
+    for (const s of w.sizes) {
+      for (const state of s.engine?.compileCodeCache ?? []) {
+        all++;
+        if (state === 'used') used++;
+      }
+    }
+  }
+  if (all === 0) return '';
+  return `; ${used} of those ${all} processes took the bench child's own compiled code from V8's code cache, as a second run of a build does, and ${all - used} compiled it themselves`;
+}
+
 export function renderMarkdown(r: BenchResult, o: RenderOptions = {}): string {
   const worse = new Set((o.comparison?.figures ?? []).filter((f) => f.worse).map((f) => figureKey(f.workload, f.size, f.figure)));
   const mark: Mark = (text, key) => (worse.has(key) ? `**${text} ▲**` : text);
@@ -250,7 +266,9 @@ export function renderMarkdown(r: BenchResult, o: RenderOptions = {}): string {
     'Engine only: the facts are decoded in memory before timing (as the reference engine measures), a fresh set per run; the time covers `new Session` + insert all + `end()`. ' +
       "End to end: the whole `rete-eval run` process over the same facts as NDJSON. Reference figures: the specification's, Apple M1 Pro. " +
       "÷ref and ÷target are the median divided by the reference figure and by the specification's target (lower is better). Each size ran in a fresh process. " +
-      'Compile: the median of first compiles of the rules, each in a fresh process (as many as runs).',
+      'Compile: the median of first compiles of the rules, each in a fresh process (as many as runs)' +
+      codeCacheText(r) +
+      '.',
     '',
   );
   for (const w of r.workloads) {

@@ -150,6 +150,24 @@ describe('bench output', () => {
     expect(md).toMatch(/Linearity, time per fact at 1M ÷ at 100K \(1\.00 = linear\): engine 1\.00 — linear/);
   });
 
+  it('says how many compile samples took their code from the code cache, where the result records it', () => {
+    expect(renderMarkdown(synthetic())).not.toContain('code cache');
+    const r = synthetic();
+    const recorded: BenchResult = {
+      ...r,
+      workloads: r.workloads.map((w) => ({
+        ...w,
+        sizes: w.sizes.map((s, i) => ({
+          ...s,
+          engine: s.engine && { ...s.engine, compileCodeCache: i === 0 ? ['made', 'used', 'used'] : ['used', 'used', 'off'] },
+        })),
+      })),
+    };
+    expect(renderMarkdown(recorded)).toContain(
+      "as many as runs); 6 of those 9 processes took the bench child's own compiled code from V8's code cache, as a second run of a build does, and 3 compiled it themselves.",
+    );
+  });
+
   it('prints aligned text tables without colour codes when colour is off', () => {
     const text = renderText(synthetic());
     expect(text).not.toContain(String.fromCharCode(27));
