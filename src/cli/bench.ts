@@ -80,7 +80,8 @@ export function registerBench(program: Command): void {
       'after',
       `
 Every size runs in a fresh child process, so its memory figures belong to it alone; its
-compile figure is the median of first compiles in fresh processes, as many as --runs. The
+compile figure is the median of first compiles in fresh processes, as many as --runs, each
+started through the code cache as a second run is (RETE_EVAL_CODE_CACHE=off: as a first). The
 firing count of every run is checked against the workload's; a wrong count fails the bench
 with exit code ${ExitCode.BENCH_CHECK}. A workload whose rules this build cannot compile is
 reported as not supported. Examples:
