@@ -255,7 +255,7 @@ function codeCacheText(r: BenchResult): string {
     }
   }
   if (all === 0) return '';
-  return `; ${used} of those ${all} processes took the bench child's own compiled code from V8's code cache, as a second run of a build does, and ${all - used} compiled it themselves`;
+  return `; ${used} of those ${all} processes took the bench child's own compiled code from V8's code cache, as a second run of a build does; ${all - used} did not`;
 }
 
 export function renderMarkdown(r: BenchResult, o: RenderOptions = {}): string {
