@@ -3,9 +3,9 @@
 // input order, applying the error policy (fail, or skip+reject). Two decoders: projected
 // (only the keys the rules read, by the byte scanner, in worker threads for large inputs)
 // and whole (JSON.parse + decodeFact per record). Both give the same facts and errors.
-// What it is asked and what it reports (options, rejects, statistics) are in reader-types.ts.
+// What it is asked and what it reports (options, rejects, statistics) are in reader-types.ts;
+// where projected chunks are scanned (main thread or workers) is chunk-scans.ts.
 
-import { availableParallelism } from 'node:os';
 import { decodeFact, Fact } from '../model/fact.js';
 import { FactError, UsageError } from '../model/errors.js';
 import { setOwn, type FieldMap } from '../model/value.js';
@@ -14,10 +14,9 @@ import { streamJsonFacts } from './stream-json.js';
 import { openSource, type Source } from './source.js';
 import { BufferPool, Chunker, type Chunk } from './chunker.js';
 import { chunkLines, LineTracker, type ChunkLines } from './chunk-stats.js';
-import { ChunkScanner } from './scan.js';
 import { scanPlanFor, type ScanPlan } from './scan-plan.js';
 import { BatchMaterializer, type SlowRecords } from './materialize.js';
-import { ScanPool } from './scan-pool.js';
+import { ChunkScans, type Scanned } from './chunk-scans.js';
 import type { ScannedBatch } from './batch.js';
 import type { InputFormat } from './detect.js';
 import { positionSuffix, suffix } from './position-suffix.js';
@@ -29,40 +28,10 @@ export type { BatchRecords, FileReadInfo, ReaderInfo, ReaderKind, ReaderOptions,
 const MAX_KEPT_REJECTS = 20;
 const PROJECTED_REASON = 'reads only the fields the rules use';
 /**
- * With `workers: auto`, inputs smaller than this are scanned on the main thread. Measured
- * on simple (README, Performance): one worker lost at 200K and 500K records (32 and 78 MB)
- * and won at 1M (162 MB): below that, its start-up and its own warm-up cost more than
- * the main thread saves.
- */
-export const WORKER_MIN_BYTES = 96 << 20;
-/**
- * Inputs of unknown length (stdin, gzip) start on the main thread and get a worker once
- * this much content has come: by then the input is likely large, and most of it is left.
- */
-const WORKER_LAZY_BYTES = 48 << 20;
-/**
  * The size from which `projectMinBytes: auto` callers (rete-eval run) project: at 10K
  * records (1.6 MB) the whole-record reader was faster, at 50K (8 MB) they were even.
  */
 export const PROJECT_MIN_BYTES = 4 << 20;
-/**
- * Chunks in flight per worker: enough queued that a worker keeps scanning while the main
- * thread evaluates and writes a batch (with 2, workers sat idle for a third of the run).
- */
-const IN_FLIGHT_PER_WORKER = 4;
-
-/** A scanned chunk, back in the main thread. */
-interface Scanned {
-  buffer: ArrayBuffer;
-  length: number;
-  batch: ScannedBatch;
-  lines: ChunkLines;
-  ndjson: boolean;
-  error: string | null;
-  /** Scanned by a worker (its arrays go back to one). */
-  worker: boolean;
-}
-
 export class FactReader implements SlowRecords {
   readonly stats: ReaderStats;
   private readonly inputs: readonly (string | Source)[];
@@ -85,13 +54,9 @@ export class FactReader implements SlowRecords {
   private materializing = false;
   private readonly buffers: BufferPool;
   private readonly sources: Source[] = [];
-  private scanner: ChunkScanner | null = null;
+  private scans: ChunkScans | null = null;
   private materializer: BatchMaterializer | null = null;
-  private pool: ScanPool | null = null;
-  private poolStarted = false;
-  private contentBytes = 0;
   private ordinal = 0;
-  private seq = 0;
   private file: FileReadInfo | null = null;
   // The chunk being decoded (for slow records and error locations): its bytes, the line
   // count before it, and how a record's line is found.
@@ -164,9 +129,7 @@ export class FactReader implements SlowRecords {
 
   /** Stops the worker threads (also done when batches() ends). */
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = null;
-    await pool?.close();
+    await this.scans?.close();
   }
 
   private async *readSource(source: Source, info: FileReadInfo): AsyncGenerator<Fact[]> {
@@ -358,83 +321,24 @@ export class FactReader implements SlowRecords {
 
   private async *readProjected(chunker: Chunker, source: Source, plan: ScanPlan): AsyncGenerator<Fact[]> {
     this.materializer ??= new BatchMaterializer(plan);
-    this.maybeStartPool(source, plan);
+    const scans = (this.scans ??= new ChunkScans(plan, this.workers));
+    scans.beginSource(source);
     const pending: Promise<Scanned>[] = [];
     let done = false;
-    const read = async (): Promise<Chunk | null> => {
-      const chunk = done ? null : await chunker.next();
-      if (chunk === null) done = true;
-      else {
-        this.contentBytes += chunk.length;
-        if (!this.poolStarted && this.workers === 'auto' && this.contentBytes >= WORKER_LAZY_BYTES) this.startPool(plan);
-      }
-      return chunk;
-    };
     for (;;) {
-      const limit = this.pool === null ? 1 : this.pool.size * IN_FLIGHT_PER_WORKER;
+      const limit = scans.inFlight;
       while (!done && pending.length < limit) {
-        const chunk = await read();
-        if (chunk !== null) pending.push(this.scan(chunk, plan));
+        const chunk = await chunker.next();
+        if (chunk === null) done = true;
+        else pending.push(scans.scan(chunk, this.positioned));
       }
+      this.stats.reader.workers = scans.workerCount;
       const next = pending.shift();
       if (next === undefined) return;
       const s = await next;
       const out = this.decodeScanned(s, source.name);
       if (out.length > 0) yield out;
     }
-  }
-
-  /**
-   * `auto`: workers for a file of WORKER_MIN_BYTES or more at once, else once
-   * WORKER_LAZY_BYTES of content have been read (stdin, gzip, small files in a row); a
-   * number: that many, whatever the size.
-   */
-  private maybeStartPool(source: Source, plan: ScanPlan): void {
-    if (this.poolStarted) return;
-    if (this.workers !== 'auto' || (source.size !== null && !source.gzip && source.size >= WORKER_MIN_BYTES)) this.startPool(plan);
-  }
-
-  private startPool(plan: ScanPlan): void {
-    this.poolStarted = true;
-    // auto: the cores left beside the main thread (which evaluates and writes), 1 to 3.
-    // On 2 cores one worker measured faster than two: three busy threads on two cores
-    // slowed each other more than the second scanner gained (see the README).
-    const n = this.workers === 'auto' ? Math.max(1, Math.min(3, availableParallelism() - 1)) : this.workers;
-    if (n < 1) return;
-    this.pool = ScanPool.start(plan.fields, n);
-    this.stats.reader.workers = this.pool?.size ?? 0;
-  }
-
-  private scan(chunk: Chunk, plan: ScanPlan): Promise<Scanned> {
-    const ndjson = chunk.spans === null;
-    const pool = this.pool;
-    if (pool !== null) {
-      const seq = this.seq++;
-      return pool
-        .scan({
-          seq,
-          buffer: chunk.buf.buffer as ArrayBuffer,
-          length: chunk.length,
-          spans: chunk.spans === null ? null : (chunk.spans.buffer as ArrayBuffer),
-          spanCount: chunk.spanCount,
-          positioned: this.positioned,
-          recycle: this.takeSpare(),
-        })
-        .then((r) => ({ buffer: r.buffer, length: chunk.length, batch: r.batch, lines: r.lines, ndjson, error: chunk.error, worker: true }));
-    }
-    this.scanner ??= new ChunkScanner(plan);
-    const b = chunk.buf;
-    let batch: ScannedBatch;
-    let lines: ChunkLines;
-    if (ndjson) {
-      batch = this.scanner.scanLines(b, 0, chunk.length, this.positioned);
-      const lastNl = chunk.length > 0 && b[chunk.length - 1] === 10;
-      lines = { newlines: batch.newlines, tailUnits: lastNl ? 0 : chunkLines(b, chunk.length).tailUnits };
-    } else {
-      batch = this.scanner.scanSpans(b, chunk.spans!, chunk.spanCount);
-      lines = chunkLines(b, chunk.length);
-    }
-    return Promise.resolve({ buffer: b.buffer as ArrayBuffer, length: chunk.length, batch, lines, ndjson, error: chunk.error, worker: false });
   }
 
   private decodeScanned(s: Scanned, file: string): Fact[] {
@@ -451,16 +355,8 @@ export class FactReader implements SlowRecords {
     this.count(s.batch.count, out.length);
     this.endChunk(s.error, s.lines, file);
     this.buffers.release(s.buffer);
-    // The batch's arrays go back to a scanner to be filled again.
-    if (s.worker) this.spares.push(s.batch);
-    else this.scanner?.recycle(s.batch);
+    this.scans!.recycle(s);
     return out;
-  }
-
-  /** Finished batches whose arrays can travel back to a worker. */
-  private readonly spares: ScannedBatch[] = [];
-  private takeSpare(): ScannedBatch | null {
-    return this.spares.pop() ?? null;
   }
 
   // -------------------------------------------------------------------------
