@@ -71,14 +71,15 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
 
 /**
  * NAME.VARIANT.HASH.RUNTIME.v8, RUNTIME the base64url of Node's version, the architecture
- * and the node flags (V8 refuses a cache made under other flags). Name, variant and hash hold
- * no dots and the last field is an encoding, so two different keys never share a file.
+ * and the node flags, from the command line and NODE_OPTIONS (V8 refuses a cache made under
+ * other flags: runs alternating two sets would each replace the other's). Name, variant and
+ * hash hold no dots and the last field is an encoding, so two keys never share a file.
  */
 function cachePath(bundle: Bundle): string | null {
   if (typeof zlib.crc32 !== 'function') return null; // Node < 20.15
   const dir = cacheDir();
   if (dir === null) return null;
-  const runtime = Buffer.from(JSON.stringify([process.version, process.arch, process.execArgv])).toString('base64url');
+  const runtime = Buffer.from(JSON.stringify([process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? ''])).toString('base64url');
   const name = `${bundle.name}.${bundle.variant}.${bundle.hash}.${runtime}.v8`;
   return name.length > 240 ? null : join(dir, name);
 }

@@ -23,10 +23,10 @@ interface Compiled {
 }
 
 /** One bench child that compiles the simple workload's rules and stops: its "compiled" event. */
-async function compileOnce(cacheSetting: string): Promise<Compiled> {
+async function compileOnce(cacheSetting: string, nodeOptions = ''): Promise<Compiled> {
   const r = await execa(process.execPath, ['--expose-gc', benchChild, '--workload', 'simple', '--size', '1000', '--compile-only'], {
     reject: false,
-    env: { RETE_EVAL_CODE_CACHE: cacheSetting },
+    env: { RETE_EVAL_CODE_CACHE: cacheSetting, NODE_OPTIONS: nodeOptions },
   });
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
@@ -43,12 +43,13 @@ describe('the bench child through the code cache', () => {
     expect((await compileOnce(dir)).codeCache).toBe('made');
     const [name, ...more] = files(dir);
     expect(more).toEqual([]);
-    // NAME.VARIANT.HASH.RUNTIME.v8, RUNTIME naming Node's version, the architecture and the flags.
+    // NAME.VARIANT.HASH.RUNTIME.v8, RUNTIME naming Node's version, the architecture and the flags
+    // (the command line's and NODE_OPTIONS).
     const fields = name!.split('.');
     expect(fields).toHaveLength(5);
     expect(fields.slice(0, 2)).toEqual(['bench-child', 'engine']);
     expect(fields[2]).toMatch(/^[0-9a-f]{20}$/);
-    expect(JSON.parse(Buffer.from(fields[3]!, 'base64url').toString())).toEqual([process.version, process.arch, ['--expose-gc']]);
+    expect(JSON.parse(Buffer.from(fields[3]!, 'base64url').toString())).toEqual([process.version, process.arch, ['--expose-gc'], '']);
     const bytes = readFileSync(join(dir, name!));
     expect(bytes.readUInt32LE(0)).toBe(crc32(bytes.subarray(4)));
 
@@ -94,6 +95,16 @@ describe('the bench child through the code cache', () => {
     for (const f of [otherBuild, otherBuildTemp, otherRuntime, otherUse, 'notes.txt']) writeFileSync(join(dir, f), 'x');
     expect((await compileOnce(dir)).codeCache).toBe('made');
     expect(files(dir)).toEqual([name!, otherRuntime, otherUse, 'notes.txt'].sort());
+  });
+
+  it('keeps a cache per set of node flags, NODE_OPTIONS included, so runs that alternate them do not replace each other', async () => {
+    const dir = join(tempDir(), 'cache');
+    const big = '--max-old-space-size=4096';
+    expect((await compileOnce(dir)).codeCache).toBe('made');
+    expect((await compileOnce(dir, big)).codeCache).toBe('made');
+    expect((await compileOnce(dir)).codeCache).toBe('used');
+    expect((await compileOnce(dir, big)).codeCache).toBe('used');
+    expect(files(dir)).toHaveLength(2);
   });
 
   it('is off with RETE_EVAL_CODE_CACHE=off, and a directory that cannot be made costs only the cache', async () => {
