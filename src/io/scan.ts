@@ -10,7 +10,8 @@
 // record with an explicit container stack, typed arrays, no closures or try/catch, byte
 // constants inline: 34 '"', 92 '\\', 123 '{', 125 '}', 91 '[', 93 ']', 44 ',', 58 ':',
 // 32 9 10 13 whitespace. The lexing of strings, numbers and whitespace is scan-lex.ts; the
-// scanner's state codes and limits are scan-states.ts.
+// scanner's state codes and limits are scan-states.ts; the columns and blobs it fills are
+// scan-output.ts.
 
 import {
   BLOB_ASCII,
@@ -35,6 +36,7 @@ import {
 import { META_SLOTS, SLOT_EXTERNAL_ID, SLOT_ID, SLOT_TIMESTAMP, type KeyTable, type ScanPlan } from './scan-plan.js';
 import { MAX_EXACT_INTEGER, parseRfc3339 } from '../model/value.js';
 import { positionSuffix, suffix } from './position-suffix.js';
+import { ScanOutput } from './scan-output.js';
 import {
   isDate,
   latin1,
@@ -60,40 +62,14 @@ import {
   FORM_NUMBER,
   FORM_OTHER,
   FORM_STRING,
-  INTERN_SLOTS,
   SCAN_DEPTH,
   TO_INNER,
   TO_NONE,
   TO_TOP,
 } from './scan-states.js';
 
-export class ChunkScanner {
+export class ChunkScanner extends ScanOutput {
   private readonly plan: ScanPlan;
-  private readonly slots: number;
-  private b: Buffer = Buffer.alloc(0);
-
-  // Output columns (grown by doubling; they leave with the batch).
-  private cap = 0;
-  private count = 0;
-  private kinds: Uint8Array = new Uint8Array(0);
-  private starts: Int32Array = new Int32Array(0);
-  private ends: Int32Array = new Int32Array(0);
-  private lines: Int32Array = new Int32Array(0);
-  private positions: Float64Array = new Float64Array(0);
-  private tags: Uint8Array = new Uint8Array(0);
-  private nums: Float64Array = new Float64Array(0);
-  private blobCap = 0;
-  private blobCount = 0;
-  private blobStarts: Int32Array = new Int32Array(0);
-  private blobEnds: Int32Array = new Int32Array(0);
-  private blobKinds: Uint8Array = new Uint8Array(0);
-  private blobHashes: Int32Array = new Int32Array(0);
-  private newlines = 0;
-
-  // Interning: slot → blob index + 1 (0 = empty).
-  private readonly intern = new Int32Array(INTERN_SLOTS);
-  private interned = 0;
-
   // Per record: decoded values of the top-level keys and of data.fields' keys (last wins).
   private readonly topTags: Uint8Array;
   private readonly topNums: Float64Array;
@@ -125,8 +101,8 @@ export class ChunkScanner {
   private lastDate: string | null = null;
 
   constructor(plan: ScanPlan) {
+    super(plan.slots);
     this.plan = plan;
-    this.slots = plan.slots;
     this.topEntries = plan.top.entries;
     const nt = plan.top.entries.length;
     const ni = plan.inner.entries.length;
@@ -198,113 +174,8 @@ export class ChunkScanner {
   private ws: Uint8Array = WS_ANY;
 
   private begin(b: Buffer, expected: number): void {
-    this.b = b;
-    this.count = 0;
-    this.blobCount = 0;
-    this.newlines = 0;
-    this.interned = 0;
-    this.intern.fill(0);
+    this.startBatch(b, expected);
     this.lastBlob.fill(-1);
-    this.grow(expected);
-    this.growBlobs(expected);
-  }
-
-  /**
-   * Takes back a batch's arrays once its facts are made, to fill the next one (fresh
-   * arrays per chunk cost allocation and, sent between threads, garbage collection).
-   */
-  recycle(batch: ScannedBatch): void {
-    if (this.cap > 0 || batch.kinds.length === 0 || batch.tags.length !== batch.kinds.length * this.slots) return;
-    batch.tags.fill(0, 0, batch.count * this.slots);
-    this.kinds = batch.kinds;
-    this.starts = batch.starts;
-    this.ends = batch.ends;
-    this.lines = batch.lines;
-    this.positions = batch.positions;
-    this.tags = batch.tags;
-    this.nums = batch.nums;
-    this.cap = batch.kinds.length;
-    this.blobStarts = batch.blobStarts;
-    this.blobEnds = batch.blobEnds;
-    this.blobKinds = batch.blobKinds;
-    this.blobCap = batch.blobStarts.length;
-    if (this.blobHashes.length < this.blobCap) this.blobHashes = new Int32Array(this.blobCap);
-  }
-
-  private take(): ScannedBatch {
-    const out: ScannedBatch = {
-      count: this.count,
-      kinds: this.kinds,
-      starts: this.starts,
-      ends: this.ends,
-      lines: this.lines,
-      positions: this.positions,
-      slots: this.slots,
-      tags: this.tags,
-      nums: this.nums,
-      blobCount: this.blobCount,
-      blobStarts: this.blobStarts,
-      blobEnds: this.blobEnds,
-      blobKinds: this.blobKinds,
-      newlines: this.newlines,
-    };
-    // The arrays leave with the batch (they may be transferred): start afresh next time.
-    this.cap = 0;
-    this.blobCap = 0;
-    this.b = Buffer.alloc(0);
-    return out;
-  }
-
-  private grow(min: number): void {
-    if (this.cap >= min) return;
-    const cap = Math.max(min, this.cap * 2);
-    const s = this.slots;
-    const kinds = new Uint8Array(cap);
-    const starts = new Int32Array(cap);
-    const ends = new Int32Array(cap);
-    const lines = new Int32Array(cap);
-    const positions = new Float64Array(cap);
-    const tags = new Uint8Array(cap * s);
-    const nums = new Float64Array(cap * s);
-    if (this.cap > 0) {
-      kinds.set(this.kinds.subarray(0, this.count));
-      starts.set(this.starts.subarray(0, this.count));
-      ends.set(this.ends.subarray(0, this.count));
-      lines.set(this.lines.subarray(0, this.count));
-      positions.set(this.positions.subarray(0, this.count));
-      tags.set(this.tags.subarray(0, this.count * s));
-      nums.set(this.nums.subarray(0, this.count * s));
-    }
-    this.kinds = kinds;
-    this.starts = starts;
-    this.ends = ends;
-    this.lines = lines;
-    this.positions = positions;
-    this.tags = tags;
-    this.nums = nums;
-    this.cap = cap;
-  }
-
-  private growBlobs(min: number): void {
-    if (this.blobCap >= min) return;
-    const cap = Math.max(min, this.blobCap * 2);
-    const starts = new Int32Array(cap);
-    const ends = new Int32Array(cap);
-    const kinds = new Uint8Array(cap);
-    if (this.blobCap > 0) {
-      starts.set(this.blobStarts.subarray(0, this.blobCount));
-      ends.set(this.blobEnds.subarray(0, this.blobCount));
-      kinds.set(this.blobKinds.subarray(0, this.blobCount));
-    }
-    if (this.blobHashes.length < cap) {
-      const hashes = new Int32Array(cap);
-      hashes.set(this.blobHashes.subarray(0, this.blobCount));
-      this.blobHashes = hashes;
-    }
-    this.blobStarts = starts;
-    this.blobEnds = ends;
-    this.blobKinds = kinds;
-    this.blobCap = cap;
   }
 
   // -------------------------------------------------------------------------
@@ -840,39 +711,4 @@ export class ChunkScanner {
     return ms;
   }
   private lastDateMs = 0;
-
-  private addBlob(s: number, e: number, kind: number, hash: number): number {
-    if (this.blobCount === this.blobCap) this.growBlobs(this.blobCap * 2);
-    const i = this.blobCount++;
-    this.blobStarts[i] = s;
-    this.blobEnds[i] = e;
-    this.blobKinds[i] = kind;
-    this.blobHashes[i] = hash;
-    return i;
-  }
-
-  /** The blob index of the string bytes b[s, e): the same bytes in one chunk share a blob. */
-  private internString(s: number, e: number, kind: number, hash: number): number {
-    if (this.interned >= INTERN_SLOTS >> 1) return this.addBlob(s, e, kind, hash);
-    const b = this.b;
-    const len = e - s;
-    const mask = INTERN_SLOTS - 1;
-    let slot = hash & mask;
-    for (;;) {
-      const at = this.intern[slot]!;
-      if (at === 0) break;
-      const i = at - 1;
-      if (this.blobHashes[i] === hash && this.blobEnds[i]! - this.blobStarts[i]! === len) {
-        const o = this.blobStarts[i]!;
-        let k = 0;
-        while (k < len && b[o + k] === b[s + k]) k++;
-        if (k === len) return i;
-      }
-      slot = (slot + 1) & mask;
-    }
-    const i = this.addBlob(s, e, kind, hash);
-    this.intern[slot] = i + 1;
-    this.interned++;
-    return i;
-  }
 }
