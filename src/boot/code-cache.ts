@@ -3,7 +3,7 @@
 // work stores the bytecode V8 made, functions compiled at first call included, and later runs
 // take it instead of compiling our code again (32–55 ms of a start on this machine: README).
 
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -97,22 +97,37 @@ function readCache(path: string): Buffer | null | undefined {
   return raw.readUInt32LE(0) === zlib.crc32(data) ? data : null;
 }
 
-/** Writes the cache whole (a temporary file renamed into place) and drops other builds' caches of this use. */
+/**
+ * Writes the cache whole (a temporary file renamed into place) and drops other builds' caches
+ * of this use. The file is opened before V8 serializes its code (a few ms): where nothing can
+ * be written (a read-only home), a run pays for the failed open alone.
+ */
 function store(script: Script, path: string, bundle: Bundle): void {
   const tmp = `${path}.${process.pid}.tmp`;
+  let fd: number;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    fd = openSync(tmp, 'w', 0o600);
+  } catch {
+    return; // A cache that cannot be written only means compiling again next time.
+  }
   try {
     const data = script.createCachedData();
     const crc = Buffer.alloc(CRC_BYTES);
     crc.writeUInt32LE(zlib.crc32(data));
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, Buffer.concat([crc, data]), { mode: 0o600 });
+    const bytes = Buffer.concat([crc, data]);
+    if (writeSync(fd, bytes) !== bytes.length) throw new Error('short write'); // a full disk
+    closeSync(fd);
+    fd = -1;
     renameSync(tmp, path);
     prune(dirname(path), bundle);
   } catch {
-    // A cache that cannot be written only means compiling again next time.
+    if (fd >= 0) closeSync(fd);
     try {
       unlinkSync(tmp);
-    } catch {}
+    } catch {
+      // Renamed already, or never made.
+    }
   }
 }
 
