@@ -5,7 +5,7 @@
 import { type Json, isObj, type Obj, type RuleIssueLog, suggest, typeName } from './rule-issues.js';
 import { closest, didYouMean, jsonPathKey as key, warnUnknownKeys } from './suggest.js';
 import type { Action, ActionValue, NotificationType, Pattern, Severity } from './types.js';
-import { setOwn, toNumber } from './value.js';
+import { type FieldMap, setOwn, toNumber } from './value.js';
 
 /**
  * Checks the validator asks of the action compilers (which the model does not import):
@@ -257,13 +257,10 @@ export class ActionValidator {
     const before = this.log.errors.length;
     const alertType = this.log.str(body, 'alert_type', p);
     const message = this.log.str(body, 'message', p);
-    const severity = body.severity;
-    if (!SEVERITIES.includes(severity as Severity)) {
-      this.log.error(`${p}.severity`, `expected one of ${SEVERITIES.join(', ')}; got ${typeName(severity)}${suggest(severity, SEVERITIES)}`);
-    }
-    const metadata = body.metadata === undefined || body.metadata === null ? {} : this.log.fieldMap(body.metadata, `${p}.metadata`);
+    const severity = this.oneOf(body.severity, SEVERITIES, `${p}.severity`);
+    const metadata = this.metadata(body, p);
     if (this.log.errors.length > before) return null;
-    return { kind: 'TriggerAlert', alertType: alertType!, message: message!, severity: severity as Severity, metadata: metadata!, target };
+    return { kind: 'TriggerAlert', alertType: alertType!, message: message!, severity: severity!, metadata: metadata!, target };
   }
 
   private sendNotification(body: Obj, p: string, target: string | null): Action | null {
@@ -271,21 +268,30 @@ export class ActionValidator {
     const recipient = this.log.str(body, 'recipient', p);
     const subject = this.log.str(body, 'subject', p);
     const message = this.log.str(body, 'message', p);
-    const nt = body.notification_type;
-    if (!NOTIFICATION_TYPES.includes(nt as NotificationType)) {
-      this.log.error(`${p}.notification_type`, `expected one of ${NOTIFICATION_TYPES.join(', ')}; got ${typeName(nt)}${suggest(nt, NOTIFICATION_TYPES)}`);
-    }
-    const metadata = body.metadata === undefined || body.metadata === null ? {} : this.log.fieldMap(body.metadata, `${p}.metadata`);
+    const nt = this.oneOf(body.notification_type, NOTIFICATION_TYPES, `${p}.notification_type`);
+    const metadata = this.metadata(body, p);
     if (this.log.errors.length > before) return null;
     return {
       kind: 'SendNotification',
       recipient: recipient!,
       subject: subject!,
       message: message!,
-      notificationType: nt as NotificationType,
+      notificationType: nt!,
       metadata: metadata!,
       target,
     };
+  }
+
+  /** One of `allowed`, or undefined with an error naming them (and the likely one). */
+  private oneOf<T extends string>(value: Json | undefined, allowed: readonly T[], path: string): T | undefined {
+    if ((allowed as readonly unknown[]).includes(value)) return value as T;
+    this.log.error(path, `expected one of ${allowed.join(', ')}; got ${typeName(value)}${suggest(value, allowed)}`);
+    return undefined;
+  }
+
+  /** An alert's or notification's metadata: a field map, `{}` when absent or null. */
+  private metadata(body: Obj, p: string): FieldMap | undefined {
+    return body.metadata === undefined || body.metadata === null ? {} : this.log.fieldMap(body.metadata, `${p}.metadata`);
   }
 
   private updateFact(body: Obj, p: string, target: string | null, patterns: Pattern[] | null): Action | null {
